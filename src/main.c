@@ -32,8 +32,7 @@ static const struct cli_cmd commands[] = {
     {"pause", "<container-id>", "pause suspends all processes inside the container", NULL},
     {"ps", "<container-id>", "ps displays the processes running inside a container", NULL},
     {"restore", "<container-id>", "restore a container from a previous checkpoint", NULL},
-    {"resume", "<container-id>", "resumes all processes that have been previously paused",
-     NULL},
+    {"resume", "<container-id>", "resumes all processes that have been previously paused", NULL},
     {"run", "<container-id>", "create and run a container", cmd_run},
     {"spec", "", "create a new specification file", cmd_spec},
     {"start", "<container-id>", "executes the user defined process in a created container",
@@ -44,8 +43,7 @@ static const struct cli_cmd commands[] = {
 
 static void print_version(void)
 {
-    printf("husk version %s\ncommit: %s\nspec: %s\n", HUSK_VERSION, HUSK_COMMIT,
-           SPEC_OCI_VERSION);
+    printf("husk version %s\ncommit: %s\nspec: %s\n", HUSK_VERSION, HUSK_COMMIT, SPEC_OCI_VERSION);
 }
 
 static void print_help(void)

@@ -25,11 +25,11 @@ static const struct {
     const char *name;
     unsigned bit;
 } ctrl_names[] = {
-    {"cpu", CG_CPU},         {"cpuacct", CG_CPUACCT},     {"cpuset", CG_CPUSET},
-    {"memory", CG_MEMORY},   {"devices", CG_DEVICES},     {"freezer", CG_FREEZER},
-    {"blkio", CG_BLKIO},     {"pids", CG_PIDS},           {"hugetlb", CG_HUGETLB},
-    {"net_cls", CG_NET_CLS}, {"net_prio", CG_NET_PRIO},   {"perf_event", CG_PERF_EVENT},
-    {"rdma", CG_RDMA},       {"misc", CG_MISC},           {"io", CG_IO},
+    {"cpu", CG_CPU},         {"cpuacct", CG_CPUACCT},   {"cpuset", CG_CPUSET},
+    {"memory", CG_MEMORY},   {"devices", CG_DEVICES},   {"freezer", CG_FREEZER},
+    {"blkio", CG_BLKIO},     {"pids", CG_PIDS},         {"hugetlb", CG_HUGETLB},
+    {"net_cls", CG_NET_CLS}, {"net_prio", CG_NET_PRIO}, {"perf_event", CG_PERF_EVENT},
+    {"rdma", CG_RDMA},       {"misc", CG_MISC},         {"io", CG_IO},
 };
 
 static unsigned ctrl_mask_of(const char *list)
@@ -169,16 +169,15 @@ static int push_dir(struct cg *cg, const char *path, const char *mount, unsigned
         return -ENOMEM;
     cg->dirs = nd;
     struct cg_dir *d = &cg->dirs[cg->n_dirs];
-    *d = (struct cg_dir){.path = strdup(path), .mount = mount ? strdup(mount) : NULL,
-                         .mask = mask};
+    *d = (struct cg_dir){.path = strdup(path), .mount = mount ? strdup(mount) : NULL, .mask = mask};
     cg->n_dirs++;
     if (!d->path || (mount && !d->mount))
         return -ENOMEM;
     return 0;
 }
 
-int cg_prepare(const struct cg_layout *l, const char *id, const char *cgroups_path,
-               struct cg *ret, struct hk_err *err)
+int cg_prepare(const struct cg_layout *l, const char *id, const char *cgroups_path, struct cg *ret,
+               struct hk_err *err)
 {
     struct cg cg = {.mode = l->mode};
     const char *p = cgroups_path && *cgroups_path ? cgroups_path : id;

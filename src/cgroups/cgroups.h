@@ -39,15 +39,15 @@ enum {
     CG_PERF_EVENT = 1 << 11,
     CG_RDMA = 1 << 12,
     CG_MISC = 1 << 13,
-    CG_IO = 1 << 14,    /* v2 */
-    CG_NAMED = 1 << 15, /* v1 name=... hierarchy (e.g. name=systemd) */
+    CG_IO = 1 << 14,      /* v2 */
+    CG_NAMED = 1 << 15,   /* v1 name=... hierarchy (e.g. name=systemd) */
     CG_UNIFIED = 1 << 16, /* the cgroup2 hierarchy */
 };
 
 struct cg_hier {
-    char *name;   /* "memory", "cpu,cpuacct", "name=systemd", "" (cgroup2) */
-    char *mount;  /* "/sys/fs/cgroup/memory" */
-    char *own;    /* this process's cgroup in it, from /proc/self/cgroup */
+    char *name;  /* "memory", "cpu,cpuacct", "name=systemd", "" (cgroup2) */
+    char *mount; /* "/sys/fs/cgroup/memory" */
+    char *own;   /* this process's cgroup in it, from /proc/self/cgroup */
     unsigned mask;
 };
 
@@ -78,8 +78,8 @@ void cg_layout_clear(struct cg_layout *l);
 
 /* Compute the directories for cgroupsPath (NULL/"" -> "<id>" relative to our own cgroup).
  * A path with a ".." component is refused. No filesystem change. */
-int cg_prepare(const struct cg_layout *l, const char *id, const char *cgroups_path,
-               struct cg *ret, struct hk_err *err);
+int cg_prepare(const struct cg_layout *l, const char *id, const char *cgroups_path, struct cg *ret,
+               struct hk_err *err);
 void cg_clear(struct cg *cg);
 
 /* Create the directories (refusing a leaf that already holds processes) and apply the
@@ -92,8 +92,7 @@ int cg_enter(const struct cg *cg, pid_t pid, struct hk_err *err);
 
 /* Check (without touching anything) that every resource in res can be applied by the
  * driver for this mode; the error names the field that cannot. */
-int cg_check_resources(enum cg_mode mode, const struct spec_resources *res,
-                       struct hk_err *err);
+int cg_check_resources(enum cg_mode mode, const struct spec_resources *res, struct hk_err *err);
 
 /* On recorded directories (from state.json): */
 /* Send sig to every process in the container's cgroup. Returns the number signalled. */

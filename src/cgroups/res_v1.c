@@ -70,8 +70,8 @@ static int apply_memory(const struct cg *cg, const struct spec_memory *m, struct
     if (m->disable_oom_killer.set && m->disable_oom_killer.v &&
         (r = cg_write(d, "memory.oom_control", "1", err)) < 0)
         return hk_err_wrap(err, "linux.resources.memory.disableOOMKiller");
-    if (m->use_hierarchy.set && (r = cg_write(d, "memory.use_hierarchy",
-                                              m->use_hierarchy.v ? "1" : "0", err)) < 0)
+    if (m->use_hierarchy.set &&
+        (r = cg_write(d, "memory.use_hierarchy", m->use_hierarchy.v ? "1" : "0", err)) < 0)
         return hk_err_wrap(err, "linux.resources.memory.useHierarchy");
     if (m->kernel.set || m->kernel_tcp.set)
         log_warn("linux.resources.memory.kernel and kernelTCP are obsolete, ignoring");
@@ -119,7 +119,7 @@ static int apply_cpu(const struct cg *cg, const struct spec_cpu *c, struct hk_er
 
 /* runc's default device allow list, appended after the config's rules. */
 static const char *const default_allow[] = {
-    "c *:* m", "b *:* m", "c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm",    "c 1:8 rwm",
+    "c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:5 rwm",    "c 1:7 rwm",   "c 1:8 rwm",
     "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 10:200 rwm", "c 136:* rwm",
 };
 
@@ -140,8 +140,7 @@ static void rule_text(const struct spec_device_rule *d, char *buf, size_t n)
         snprintf(buf, n, "%c %s:%s %s", d->type, maj, min, d->access[0] ? d->access : "rwm");
 }
 
-static int apply_devices(const struct cg *cg, const struct spec_resources *res,
-                         struct hk_err *err)
+static int apply_devices(const struct cg *cg, const struct spec_resources *res, struct hk_err *err)
 {
     const char *d = NULL;
     int r = need(cg, CG_DEVICES, "devices", "linux.resources.devices", &d, err);
@@ -204,8 +203,7 @@ int cg_check_resources(enum cg_mode mode, const struct spec_resources *res, stru
         if (res->has_cpu && (res->cpu.realtime_runtime.set || res->cpu.realtime_period.set))
             return hk_err_set(err, ENOTSUP,
                               "linux.resources.cpu.realtimeRuntime: not supported on cgroup v2");
-        if (res->has_memory && (res->memory.swappiness.set ||
-                                res->memory.disable_oom_killer.set))
+        if (res->has_memory && (res->memory.swappiness.set || res->memory.disable_oom_killer.set))
             return hk_err_set(err, ENOTSUP,
                               "linux.resources.memory.swappiness: not supported on cgroup v2");
     }

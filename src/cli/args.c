@@ -56,14 +56,15 @@ int cli_parse(const char *cmd, const struct cli_opt *opts, int argc, char **argv
         }
         const struct cli_opt *o = find(opts, name, len);
         if (!o)
-            return hk_err_set(err, EINVAL, "flag provided but not defined: -%.*s", (int)len,
-                              name);
+            return hk_err_set(err, EINVAL, "flag provided but not defined: -%.*s", (int)len, name);
         i++;
         if (o->kind == OPT_BOOL) {
             bool v = true;
             if (eq && parse_bool(eq + 1, &v) < 0)
-                return hk_err_set(err, EINVAL, "invalid boolean value \"%s\" for -%s: parse "
-                                               "error", eq + 1, o->name);
+                return hk_err_set(err, EINVAL,
+                                  "invalid boolean value \"%s\" for -%s: parse "
+                                  "error",
+                                  eq + 1, o->name);
             *(bool *)o->dest = v;
             continue;
         }

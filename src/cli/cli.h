@@ -12,11 +12,11 @@ struct hk_err;
 enum cli_opt_kind { OPT_BOOL, OPT_STRING, OPT_UINT };
 
 struct cli_opt {
-    const char *name;  /* long name */
-    char short_name;   /* 0: none */
+    const char *name; /* long name */
+    char short_name;  /* 0: none */
     enum cli_opt_kind kind;
-    void *dest;        /* bool *, const char **, unsigned * */
-    const char *meta;  /* "value" shown in help */
+    void *dest;       /* bool *, const char **, unsigned * */
+    const char *meta; /* "value" shown in help */
     const char *help;
 };
 
@@ -31,7 +31,7 @@ struct cli_global {
 
 struct cli_cmd {
     const char *name;
-    const char *args;    /* usage after the options, e.g. "<container-id>" */
+    const char *args; /* usage after the options, e.g. "<container-id>" */
     const char *summary;
     int (*run)(const struct cli_global *g, int argc, char **argv, struct hk_err *err);
 };

@@ -5,19 +5,24 @@
 #include "core/err.h"
 
 #define CREATE_OPTS(o)                                                                             \
-    {"bundle", 'b', OPT_STRING, &(o).bundle, "value",                                             \
-     "path to the root of the bundle directory, defaults to the current directory"},              \
-        {"console-socket", 0, OPT_STRING, &(o).console_socket, "value",                           \
-         "path to an AF_UNIX socket which will receive the console's pseudoterminal master"},     \
-        {"pid-file", 0, OPT_STRING, &(o).pid_file, "value",                                       \
-         "specify the file to write the process id to"},                                          \
-        {"no-pivot", 0, OPT_BOOL, &(o).no_pivot, NULL,                                            \
-         "do not use pivot root to jail process inside rootfs"},                                  \
-        {"no-new-keyring", 0, OPT_BOOL, &(o).no_new_keyring, NULL,                                \
-         "do not create a new session keyring for the container"},                                \
+    {"bundle",   'b',                                                                              \
+     OPT_STRING, &(o).bundle,                                                                      \
+     "value",    "path to the root of the bundle directory, defaults to the current directory"},   \
+        {"console-socket",                                                                         \
+         0,                                                                                        \
+         OPT_STRING,                                                                               \
+         &(o).console_socket,                                                                      \
+         "value",                                                                                  \
+         "path to an AF_UNIX socket which will receive the console's pseudoterminal master"},      \
+        {"pid-file",    0,       OPT_STRING,                                                       \
+         &(o).pid_file, "value", "specify the file to write the process id to"},                   \
+        {"no-pivot",    0,    OPT_BOOL,                                                            \
+         &(o).no_pivot, NULL, "do not use pivot root to jail process inside rootfs"},              \
+        {"no-new-keyring",    0,    OPT_BOOL,                                                      \
+         &(o).no_new_keyring, NULL, "do not create a new session keyring for the container"},      \
     {                                                                                              \
-        "preserve-fds", 0, OPT_UINT, &(o).preserve_fds, "value",                                  \
-            "pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N)"       \
+        "preserve-fds", 0, OPT_UINT, &(o).preserve_fds, "value",                                   \
+            "pass N additional file descriptors to the container (stdio + $LISTEN_FDS + N)"        \
     }
 
 int cmd_create(const struct cli_global *g, int argc, char **argv, struct hk_err *err)
@@ -45,8 +50,7 @@ int cmd_run(const struct cli_global *g, int argc, char **argv, struct hk_err *er
     const struct cli_opt opts[] = {
         CREATE_OPTS(o),
         {"detach", 'd', OPT_BOOL, &o.detach, NULL, "detach from the container's process"},
-        {"keep", 0, OPT_BOOL, &o.keep, NULL,
-         "do not delete the container after it exits"},
+        {"keep", 0, OPT_BOOL, &o.keep, NULL, "do not delete the container after it exits"},
         {"no-subreaper", 0, OPT_BOOL, &o.no_subreaper, NULL,
          "disable the use of the subreaper used to reap reparented processes"},
         {0},

@@ -15,8 +15,8 @@ int cmd_delete(const struct cli_global *g, int argc, char **argv, struct hk_err 
     if (i < 0)
         return i;
     if (help) {
-        cli_print_help("delete", "<container-id>",
-                       "delete any resources held by the container", opts);
+        cli_print_help("delete", "<container-id>", "delete any resources held by the container",
+                       opts);
         return 0;
     }
     int r = cli_nargs_exact("delete", argc - i, 1, err);

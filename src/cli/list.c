@@ -92,8 +92,8 @@ int cmd_list(const struct cli_global *g, int argc, char **argv, struct hk_err *e
     } else {
         size_t cols = 6;
         char **cells = calloc((n + 1) * cols, sizeof(char *));
-        char (*pid)[16] = calloc(n + 1, 16);
-        char (*own)[256] = calloc(n + 1, 256);
+        char(*pid)[16] = calloc(n + 1, 16);
+        char(*own)[256] = calloc(n + 1, 256);
         if (!cells || !pid || !own) {
             free(cells);
             free(pid);

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,7 +34,14 @@ int cmd_spec(const struct cli_global *g, int argc, char **argv, struct hk_err *e
     _cleanup_close_ int dfd = open(bundle ? bundle : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return hk_err_sys(err, errno, "bundle '%s'", bundle ? bundle : ".");
-    const char *text = spec_default_json(rootless);
+    _cleanup_free_ char *rl = NULL;
+    const char *text = spec_default_json(false);
+    if (rootless) {
+        /* like runc: the caller's ids are the mapping's host side */
+        if ((r = spec_default_rootless_json(geteuid(), getegid(), &rl)) < 0)
+            return hk_err_set(err, -r, "out of memory");
+        text = rl;
+    }
     _cleanup_close_ int fd =
         openat(dfd, "config.json", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666);
     if (fd < 0) {

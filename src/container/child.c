@@ -51,7 +51,7 @@ static void wait_for(struct hk_plan *p, enum sync_type t)
     }
 }
 
-static const enum spec_ns_type join_order[] = {NS_USER, NS_IPC, NS_UTS, NS_NET,
+static const enum spec_ns_type join_order[] = {NS_USER, NS_IPC, NS_UTS,    NS_NET,
                                                NS_PID,  NS_MNT, NS_CGROUP, NS_TIME};
 
 void child_stage1(struct hk_plan *p)
@@ -226,8 +226,7 @@ void child_init(struct hk_plan *p, bool in_cgroup)
     if (pr->caps.set && caps_apply_final(&pr->caps, p->last_cap, &err) < 0)
         FAIL(p, &err);
     if (!cwd_done && chdir(pr->cwd) < 0) {
-        hk_err_sys(&err, errno == ENOENT ? cwd_errno : errno, "process.cwd: chdir '%s'",
-                   pr->cwd);
+        hk_err_sys(&err, errno == ENOENT ? cwd_errno : errno, "process.cwd: chdir '%s'", pr->cwd);
         FAIL(p, &err);
     }
     umask(pr->user.umask.set ? (mode_t)pr->user.umask.v : 022);

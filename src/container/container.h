@@ -10,7 +10,7 @@
 struct hk_err;
 
 struct hk_create_opts {
-    const char *root;           /* state root */
+    const char *root; /* state root */
     const char *id;
     const char *bundle;         /* as given (relative to cwd allowed) */
     const char *pid_file;       /* NULL: none */

@@ -139,8 +139,9 @@ static int plan(struct create_ctx *c, struct hk_err *err)
     int r;
 
     if (o->systemd_cgroup)
-        return hk_err_set(err, ENOTSUP, "--systemd-cgroup: the systemd cgroup driver is not "
-                                        "supported by husk yet");
+        return hk_err_set(err, ENOTSUP,
+                          "--systemd-cgroup: the systemd cgroup driver is not "
+                          "supported by husk yet");
     if (o->console_socket)
         return hk_err_set(err, ENOTSUP, "--console-socket: not supported by husk yet");
     p->bundle_abs = abs_path(o->bundle ? o->bundle : ".");
@@ -272,7 +273,11 @@ static int do_clone(struct create_ctx *c, struct hk_err *err)
          * noticed as EOF on the sync socket. (getppid() is 0 in a new pid namespace, so it
          * cannot be compared.) */
         prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+        /* Parent-only fds. The state dir fd carries the flock: a copy kept here would hold
+         * the lock for as long as the init waits to start. */
         c->sync_fd = hk_close(c->sync_fd);
+        c->dir_fd = hk_close(c->dir_fd);
+        c->root_fd = hk_close(c->root_fd);
         if (p->two_stage)
             child_stage1(p);
         child_init(p, false);
@@ -336,8 +341,8 @@ static int drive_setup(struct create_ctx *c, struct hk_err *err)
         (void)sync_send(c->sync_fd, SYNC_CGROUP_DONE, 0, 0, NULL);
     }
     if (s->process.oom_score_adj.set &&
-        (r = procfs_write_oom_score_adj(p->proc_fd, c->pid, (int)s->process.oom_score_adj.v,
-                                        err)) < 0)
+        (r = procfs_write_oom_score_adj(p->proc_fd, c->pid, (int)s->process.oom_score_adj.v, err)) <
+            0)
         return r;
     return sync_expect(c->sync_fd, SYNC_READY, &m, err);
 }
@@ -365,8 +370,8 @@ static int write_state(struct create_ctx *c, struct hk_err *err)
     struct state_cgroup_dir dirs[64];
     size_t n = 0;
     for (size_t i = 0; i < p->cg.n_dirs && n < HK_ARRAY_SIZE(dirs); i++)
-        dirs[n++] = (struct state_cgroup_dir){.path = p->cg.dirs[i].path,
-                                              .created = p->cg.dirs[i].created};
+        dirs[n++] =
+            (struct state_cgroup_dir){.path = p->cg.dirs[i].path, .created = p->cg.dirs[i].created};
     st.cgroup_dirs = dirs;
     st.n_cgroup_dirs = n;
     return state_write(c->dir_fd, &st, err);

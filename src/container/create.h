@@ -13,17 +13,17 @@
 
 struct hk_plan {
     const struct hk_create_opts *o;
-    bool run_mode;          /* run: wait for SYNC_GO instead of the exec fifo */
+    bool run_mode; /* run: wait for SYNC_GO instead of the exec fifo */
     struct spec *spec;
     char *bundle_abs;
     char *rootfs_abs;
-    int proc_fd;            /* host /proc, verified */
-    int fifo_fd;            /* create mode: exec fifo, O_RDWR */
-    int sync_fd;            /* child's end of the socketpair (parent's end is in the ctx) */
+    int proc_fd;               /* host /proc, verified */
+    int fifo_fd;               /* create mode: exec fifo, O_RDWR */
+    int sync_fd;               /* child's end of the socketpair (parent's end is in the ctx) */
     int ns_fds[NS_TYPE_COUNT]; /* joined namespaces (path), -EBADF otherwise */
-    unsigned long new_ns;   /* CLONE_NEW* to create (cgroup excluded: unshared later) */
-    bool two_stage;         /* a stage-1 process joins/unshares, then forks the init */
-    bool userns;            /* the container is in a user namespace (new or joined) */
+    unsigned long new_ns;      /* CLONE_NEW* to create (cgroup excluded: unshared later) */
+    bool two_stage;            /* a stage-1 process joins/unshares, then forks the init */
+    bool userns;               /* the container is in a user namespace (new or joined) */
     bool new_userns;
     bool new_cgroupns;
     bool own_pidns;
@@ -32,7 +32,7 @@ struct hk_plan {
     struct cg cg;
     struct mnt_cgroup_src *cg_srcs;
     struct rootfs_plan rootfs;
-    sigset_t saved_mask;    /* the caller's signal mask, restored in the child */
+    sigset_t saved_mask; /* the caller's signal mask, restored in the child */
 };
 
 /* Child entry points; never return. */

@@ -390,8 +390,8 @@ int container_delete(const char *root, const char *id, bool force, struct hk_err
         }
         r = kill_and_wait(pfd, &v, err);
     }
-    if (r == 0 && v.st.n_cgroup_dirs && (r = cg_destroy(v.st.cgroup_dirs, v.st.n_cgroup_dirs,
-                                                        err)) < 0)
+    if (r == 0 && v.st.n_cgroup_dirs &&
+        (r = cg_destroy(v.st.cgroup_dirs, v.st.n_cgroup_dirs, err)) < 0)
         (void)0;
     if (r == 0)
         r = state_dir_remove(rfd, id, err);

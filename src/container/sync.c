@@ -11,10 +11,14 @@
 #include "core/log.h"
 
 static const char *const type_names[] = {
-    [SYNC_MAPS_REQ] = "maps-request", [SYNC_MAPS_DONE] = "maps-done",
-    [SYNC_CGROUP_DONE] = "cgroup-done", [SYNC_PID] = "pid",
-    [SYNC_READY] = "ready",           [SYNC_GO] = "go",
-    [SYNC_ERROR] = "error",           [SYNC_LOG] = "log",
+    [SYNC_MAPS_REQ] = "maps-request",
+    [SYNC_MAPS_DONE] = "maps-done",
+    [SYNC_CGROUP_DONE] = "cgroup-done",
+    [SYNC_PID] = "pid",
+    [SYNC_READY] = "ready",
+    [SYNC_GO] = "go",
+    [SYNC_ERROR] = "error",
+    [SYNC_LOG] = "log",
 };
 
 int sync_send(int fd, enum sync_type type, int32_t code, int64_t value, const char *msg)

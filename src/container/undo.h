@@ -10,9 +10,9 @@ struct cg;
 struct hk_undo {
     int state_root_fd;
     const char *id;
-    bool state_dir;  /* <root>/<id> was created */
-    struct cg *cg;   /* cgroup directories were created */
-    pid_t child;     /* the init (our child) */
+    bool state_dir; /* <root>/<id> was created */
+    struct cg *cg;  /* cgroup directories were created */
+    pid_t child;    /* the init (our child) */
     int child_pidfd;
 };
 

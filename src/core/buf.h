@@ -13,7 +13,10 @@ struct hk_buf {
     bool oom; /* set once an allocation failed; further appends are no-ops */
 };
 
-#define HK_BUF_INIT {NULL, 0, 0, false}
+#define HK_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0, false                                                                          \
+    }
 
 void buf_put(struct hk_buf *b, const void *p, size_t n);
 void buf_puts(struct hk_buf *b, const char *s);

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#define HK_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#define HK_UNUSED __attribute__((unused))
+#define HK_PRINTF(a, b)  __attribute__((format(printf, a, b)))
+#define HK_UNUSED        __attribute__((unused))
 #define HK_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define _cleanup_(f) __attribute__((cleanup(f)))

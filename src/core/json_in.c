@@ -20,11 +20,11 @@
 
 #include "core/err.h"
 
-#define CHUNK_MIN ((size_t)1024)
-#define CHUNK_MAX ((size_t)1 << 20)
-#define DUP_LINEAR_MAX 8 /* members scanned linearly before an object gets a hash index */
-#define QUOTE_MAX 48     /* user bytes shown in an error message */
-#define EXP_CAP 1000000000000000LL
+#define CHUNK_MIN      ((size_t)1024)
+#define CHUNK_MAX      ((size_t)1 << 20)
+#define DUP_LINEAR_MAX 8  /* members scanned linearly before an object gets a hash index */
+#define QUOTE_MAX      48 /* user bytes shown in an error message */
+#define EXP_CAP        1000000000000000LL
 
 struct chunk {
     struct chunk *next;
@@ -340,14 +340,30 @@ static int decode_string(struct parser *ps, const char *s, const char *q, char *
             return fail_eof(ps);
         char e = p[1], ch;
         switch (e) {
-        case '"': ch = '"'; break;
-        case '\\': ch = '\\'; break;
-        case '/': ch = '/'; break;
-        case 'b': ch = '\b'; break;
-        case 'f': ch = '\f'; break;
-        case 'n': ch = '\n'; break;
-        case 'r': ch = '\r'; break;
-        case 't': ch = '\t'; break;
+        case '"':
+            ch = '"';
+            break;
+        case '\\':
+            ch = '\\';
+            break;
+        case '/':
+            ch = '/';
+            break;
+        case 'b':
+            ch = '\b';
+            break;
+        case 'f':
+            ch = '\f';
+            break;
+        case 'n':
+            ch = '\n';
+            break;
+        case 'r':
+            ch = '\r';
+            break;
+        case 't':
+            ch = '\t';
+            break;
         case 'u': {
             unsigned cp;
             int r = read_u_escape(ps, p, &cp);
@@ -716,7 +732,9 @@ static int parse_value(struct parser *ps, struct jv *v)
         v->type = *ps->p == '{' ? JV_OBJECT : JV_ARRAY;
         ps->p++;
         return 1;
-    case '"': v->type = JV_STRING; return parse_string(ps, &v->u.str.s, &v->u.str.len);
+    case '"':
+        v->type = JV_STRING;
+        return parse_string(ps, &v->u.str.s, &v->u.str.len);
     case 't':
         v->type = JV_BOOL;
         v->u.b = true;
@@ -725,12 +743,16 @@ static int parse_value(struct parser *ps, struct jv *v)
         v->type = JV_BOOL;
         v->u.b = false;
         return parse_literal(ps, "false", 5);
-    case 'n': v->type = JV_NULL; return parse_literal(ps, "null", 4);
+    case 'n':
+        v->type = JV_NULL;
+        return parse_literal(ps, "null", 4);
     case '-':
     case '+':
     case '.':
-    case '0' ... '9': return parse_number(ps, v);
-    default: return fail_char(ps, ps->p, "");
+    case '0' ... '9':
+        return parse_number(ps, v);
+    default:
+        return fail_char(ps, ps->p, "");
     }
 }
 
@@ -1008,12 +1030,18 @@ int jv_i64(const struct jv *v, int64_t *ret)
 const char *jv_type_name(enum jv_type t)
 {
     switch (t) {
-    case JV_NULL: return "null";
-    case JV_BOOL: return "boolean";
-    case JV_NUMBER: return "number";
-    case JV_STRING: return "string";
-    case JV_ARRAY: return "array";
-    case JV_OBJECT: return "object";
+    case JV_NULL:
+        return "null";
+    case JV_BOOL:
+        return "boolean";
+    case JV_NUMBER:
+        return "number";
+    case JV_STRING:
+        return "string";
+    case JV_ARRAY:
+        return "array";
+    case JV_OBJECT:
+        return "object";
     }
     return "unknown";
 }

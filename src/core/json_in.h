@@ -26,11 +26,20 @@ struct jv {
     enum jv_type type;
     uint32_t line, col; /* 1-based position of the value's first byte (columns count bytes) */
     union {
-        bool b;                                      /* JV_BOOL */
-        const char *num;                             /* JV_NUMBER: source text, e.g. "-1.5e3" */
-        struct { const char *s; size_t len; } str;   /* JV_STRING */
-        struct { struct jv *items; size_t n; } arr;  /* JV_ARRAY */
-        struct { struct jv_member *m; size_t n; } obj; /* JV_OBJECT */
+        bool b;          /* JV_BOOL */
+        const char *num; /* JV_NUMBER: source text, e.g. "-1.5e3" */
+        struct {
+            const char *s;
+            size_t len;
+        } str; /* JV_STRING */
+        struct {
+            struct jv *items;
+            size_t n;
+        } arr; /* JV_ARRAY */
+        struct {
+            struct jv_member *m;
+            size_t n;
+        } obj; /* JV_OBJECT */
     } u;
 };
 
@@ -40,16 +49,16 @@ struct jv_member {
 };
 
 struct jv_limits {
-    size_t max_bytes;  /* whole document */
+    size_t max_bytes;   /* whole document */
     unsigned max_depth; /* nesting of arrays/objects; 1 = a flat object */
-    size_t max_array;  /* elements in one array, members in one object */
-    size_t max_string; /* bytes in one decoded string */
+    size_t max_array;   /* elements in one array, members in one object */
+    size_t max_string;  /* bytes in one decoded string */
 };
 
 /* Used for a NULL limits pointer, and for any field of struct jv_limits that is 0. */
-#define JV_DEFAULT_MAX_BYTES ((size_t)4 << 20)
-#define JV_DEFAULT_MAX_DEPTH 64u
-#define JV_DEFAULT_MAX_ARRAY ((size_t)65536)
+#define JV_DEFAULT_MAX_BYTES  ((size_t)4 << 20)
+#define JV_DEFAULT_MAX_DEPTH  64u
+#define JV_DEFAULT_MAX_ARRAY  ((size_t)65536)
 #define JV_DEFAULT_MAX_STRING ((size_t)1 << 20)
 
 struct jv_doc;

@@ -157,11 +157,21 @@ void json_escape(struct hk_buf *b, const char *str)
         }
         if (c < 0x80) {
             switch (c) {
-            case '"': buf_puts(b, "\\\""); break;
-            case '\\': buf_puts(b, "\\\\"); break;
-            case '\n': buf_puts(b, "\\n"); break;
-            case '\r': buf_puts(b, "\\r"); break;
-            case '\t': buf_puts(b, "\\t"); break;
+            case '"':
+                buf_puts(b, "\\\"");
+                break;
+            case '\\':
+                buf_puts(b, "\\\\");
+                break;
+            case '\n':
+                buf_puts(b, "\\n");
+                break;
+            case '\r':
+                buf_puts(b, "\\r");
+                break;
+            case '\t':
+                buf_puts(b, "\\t");
+                break;
             default: {
                 char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
                 buf_puts(b, u);

@@ -105,15 +105,33 @@ void log_quote_go(struct hk_buf *out, const char *str)
     for (const unsigned char *s = (const unsigned char *)str; *s; s++) {
         unsigned char c = *s;
         switch (c) {
-        case '"': buf_puts(out, "\\\""); break;
-        case '\\': buf_puts(out, "\\\\"); break;
-        case '\a': buf_puts(out, "\\a"); break;
-        case '\b': buf_puts(out, "\\b"); break;
-        case '\f': buf_puts(out, "\\f"); break;
-        case '\n': buf_puts(out, "\\n"); break;
-        case '\r': buf_puts(out, "\\r"); break;
-        case '\t': buf_puts(out, "\\t"); break;
-        case '\v': buf_puts(out, "\\v"); break;
+        case '"':
+            buf_puts(out, "\\\"");
+            break;
+        case '\\':
+            buf_puts(out, "\\\\");
+            break;
+        case '\a':
+            buf_puts(out, "\\a");
+            break;
+        case '\b':
+            buf_puts(out, "\\b");
+            break;
+        case '\f':
+            buf_puts(out, "\\f");
+            break;
+        case '\n':
+            buf_puts(out, "\\n");
+            break;
+        case '\r':
+            buf_puts(out, "\\r");
+            break;
+        case '\t':
+            buf_puts(out, "\\t");
+            break;
+        case '\v':
+            buf_puts(out, "\\v");
+            break;
         default:
             if (c < 0x20 || c == 0x7f) {
                 char x[5] = {'\\', 'x', hex[c >> 4], hex[c & 15], 0};

@@ -24,8 +24,8 @@ void log_msg(enum log_level l, const char *fmt, ...) HK_PRINTF(2, 3);
 void log_msg_fields(enum log_level l, const char *const *kv, const char *msg);
 
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
 #define log_debug(...)                                                                             \
     do {                                                                                           \
         if (log_debug_enabled())                                                                   \

@@ -18,7 +18,8 @@ static const struct {
     const char *name;
     unsigned major, minor;
 } default_devices[] = {
-    {"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
+    {"null", 1, 3},   {"zero", 1, 5},    {"full", 1, 7},
+    {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0},
 };
 
 static const struct {
@@ -49,8 +50,10 @@ static int make_node(int dir_fd, const char *name, const char *shown, mode_t typ
     _cleanup_close_ int src = open(host, O_PATH | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
     if (src < 0 || fstat(src, &st) < 0 || (st.st_mode & S_IFMT) != type || st.st_rdev != rdev)
-        return hk_err_set(err, ENODEV, "'%s': no matching host device %s to bind in a user "
-                          "namespace", shown, host);
+        return hk_err_set(err, ENODEV,
+                          "'%s': no matching host device %s to bind in a user "
+                          "namespace",
+                          shown, host);
     _cleanup_close_ int f =
         openat(dir_fd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (f < 0)

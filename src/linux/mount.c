@@ -85,8 +85,8 @@ int mnt_setattr(int target_fd, bool recursive, uint64_t set, uint64_t clr, uint6
     /* Pre-5.12 fallback: remount through the magic link (flags only, not recursive). */
     char p[64];
     mnt_fd_path(target_fd, p, sizeof(p));
-    if (propagation && mount(NULL, p, NULL, (unsigned long)propagation | (recursive ? MS_REC : 0),
-                             NULL) < 0)
+    if (propagation &&
+        mount(NULL, p, NULL, (unsigned long)propagation | (recursive ? MS_REC : 0), NULL) < 0)
         return hk_err_sys(err, errno, "set mount propagation");
     if (set || clr) {
         if (recursive)
@@ -110,10 +110,9 @@ int mnt_bind_fd(int src_fd, int target_fd, bool recursive, uint64_t attr_set, ui
                 struct hk_err *err)
 {
     if (new_api >= 0) {
-        _cleanup_close_ int tree =
-            sys_open_tree(src_fd, "",
-                          OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
-                              (recursive ? AT_RECURSIVE : 0));
+        _cleanup_close_ int tree = sys_open_tree(
+            src_fd, "",
+            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0));
         if (tree >= 0) {
             new_api = 1;
             if (attr_set || attr_clr) {
@@ -151,8 +150,7 @@ int mnt_tmpfs_ro(int target_fd, struct hk_err *err)
         _cleanup_close_ int fsfd = fs;
         if (syscall(SYS_fsconfig, fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
             return hk_err_sys(err, errno, "create tmpfs");
-        _cleanup_close_ int m =
-            (int)syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
+        _cleanup_close_ int m = (int)syscall(SYS_fsmount, fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
         if (m < 0)
             return hk_err_sys(err, errno, "fsmount tmpfs");
         if (sys_move_mount(m, "", target_fd, "",
@@ -178,8 +176,8 @@ static bool is_bind(const struct spec_mount *m)
 
 static unsigned long fs_flags(const struct spec_mount *m)
 {
-    return m->opts.flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT | MS_SHARED |
-                                            MS_SLAVE | MS_PRIVATE | MS_UNBINDABLE);
+    return m->opts.flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT | MS_SHARED | MS_SLAVE |
+                                            MS_PRIVATE | MS_UNBINDABLE);
 }
 
 /* After mounting, fix propagation and recursive attributes on the new mount. */
@@ -277,8 +275,8 @@ static int do_cgroup_v1(const struct mnt_ctx *c, const struct spec_mount *m, str
             return hk_err_sys(err, errno, "open cgroup/%s", dir);
         if (c->cgroupns) {
             char data[256];
-            snprintf(data, sizeof(data), "%s%s",
-                     strncmp(name, "name=", 5) == 0 ? "none," : "", name);
+            snprintf(data, sizeof(data), "%s%s", strncmp(name, "name=", 5) == 0 ? "none," : "",
+                     name);
             r = mount_fs_at(sub, "cgroup", "cgroup", flags, data, err);
         } else {
             _cleanup_close_ int src = open(c->cg[i].host_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -324,8 +322,7 @@ static int do_cgroup(const struct mnt_ctx *c, const struct spec_mount *m, struct
     return post_attrs(c, m, err);
 }
 
-int mnt_apply(const struct mnt_ctx *c, const struct spec_mount *m, size_t idx,
-              struct hk_err *err)
+int mnt_apply(const struct mnt_ctx *c, const struct spec_mount *m, size_t idx, struct hk_err *err)
 {
     int r;
     if (m->opts.tmpcopyup || m->opts.idmap || m->opts.ridmap || m->n_uid_mappings ||
@@ -342,8 +339,8 @@ int mnt_apply(const struct mnt_ctx *c, const struct spec_mount *m, size_t idx,
         _cleanup_close_ int tfd = -EBADF;
         r = path_mkdir_p_in_root(c->root_fd, m->destination, 0755, &tfd, err);
         if (r == 0)
-            r = mount_fs_at(tfd, m->source && *m->source ? m->source : m->type,
-                            m->type, fs_flags(m), m->opts.data, err);
+            r = mount_fs_at(tfd, m->source && *m->source ? m->source : m->type, m->type,
+                            fs_flags(m), m->opts.data, err);
         if (r == 0)
             r = post_attrs(c, m, err);
     }

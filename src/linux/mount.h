@@ -21,19 +21,18 @@ struct mnt_cgroup_src {
 };
 
 struct mnt_ctx {
-    int root_fd;          /* O_PATH fd of the container root mount */
-    const char *bundle;   /* absolute bundle path: base of relative bind sources */
-    bool userns;          /* in a new user namespace */
-    bool cgroupns;        /* in a new cgroup namespace */
-    bool cgroup_v2;       /* host is pure cgroup v2 */
+    int root_fd;               /* O_PATH fd of the container root mount */
+    const char *bundle;        /* absolute bundle path: base of relative bind sources */
+    bool userns;               /* in a new user namespace */
+    bool cgroupns;             /* in a new cgroup namespace */
+    bool cgroup_v2;            /* host is pure cgroup v2 */
     const char *cgroup_v2_dir; /* container cgroup dir (v2, no cgroupns: bind source) */
     const struct mnt_cgroup_src *cg;
     size_t n_cg;
 };
 
 /* Apply mounts[idx]. Errors are prefixed "mounts[idx] '<destination>'". */
-int mnt_apply(const struct mnt_ctx *c, const struct spec_mount *m, size_t idx,
-              struct hk_err *err);
+int mnt_apply(const struct mnt_ctx *c, const struct spec_mount *m, size_t idx, struct hk_err *err);
 
 /* Bind src_fd (any O_PATH fd) onto target_fd, optionally recursive; then set attrs on the
  * new mount (MOUNT_ATTR_* set/clear, top mount only). */

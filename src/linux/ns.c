@@ -24,8 +24,8 @@ int ns_open_path(const char *path, enum spec_ns_type type, size_t idx, int *ret_
     struct statfs sf;
     if (fstatfs(fd, &sf) < 0 || sf.f_type != NSFS_MAGIC) {
         close(fd);
-        return hk_err_set(err, EINVAL, "linux.namespaces[%zu].path: '%s' is not a namespace",
-                          idx, path);
+        return hk_err_set(err, EINVAL, "linux.namespaces[%zu].path: '%s' is not a namespace", idx,
+                          path);
     }
     int t = ioctl(fd, NS_GET_NSTYPE);
     if (t >= 0 && (unsigned long)t != spec_ns_clone_flag(type)) {

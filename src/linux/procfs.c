@@ -49,8 +49,7 @@ int procfs_write_sysctls(int proc_fd, const struct spec_kv *kv, size_t n, struct
             return hk_err_set(err, EINVAL, "linux.sysctl: '%s' is not on procfs", kv[i].key);
         int r = write_all(fd, kv[i].value, strlen(kv[i].value));
         if (r < 0)
-            return hk_err_sys(err, -r, "linux.sysctl: write '%s' to '%s'", kv[i].value,
-                              kv[i].key);
+            return hk_err_sys(err, -r, "linux.sysctl: write '%s' to '%s'", kv[i].value, kv[i].key);
     }
     return 0;
 }

@@ -115,10 +115,8 @@ static int mask_path(struct rootfs_plan *p, const char *path, size_t idx, struct
              * (CVE-2025-31133). It must be in our mount namespace for open_tree. */
             int nfd = -EBADF;
             struct stat ns;
-            if (path_open_in_root(p->mnt.root_fd, "/dev/null", O_PATH, PATH_NOFOLLOW, &nfd,
-                                  &e) < 0)
-                return hk_err_set(err, e.code, "linux.maskedPaths[%zu] '%s': %s", idx, path,
-                                  e.msg);
+            if (path_open_in_root(p->mnt.root_fd, "/dev/null", O_PATH, PATH_NOFOLLOW, &nfd, &e) < 0)
+                return hk_err_set(err, e.code, "linux.maskedPaths[%zu] '%s': %s", idx, path, e.msg);
             if (fstat(nfd, &ns) < 0 || !S_ISCHR(ns.st_mode) || ns.st_rdev != makedev(1, 3)) {
                 close(nfd);
                 return hk_err_set(err, ENODEV,
@@ -160,8 +158,8 @@ int rootfs_finalize(struct rootfs_plan *p, struct hk_err *err)
     for (size_t i = 0; i < s->linux.n_readonly_paths; i++)
         if ((r = readonly_path(p, s->linux.readonly_paths[i], i, err)) < 0)
             return r;
-    if (s->root_readonly && (r = mnt_setattr(p->mnt.root_fd, false, MOUNT_ATTR_RDONLY, 0, 0,
-                                             err)) < 0)
+    if (s->root_readonly &&
+        (r = mnt_setattr(p->mnt.root_fd, false, MOUNT_ATTR_RDONLY, 0, 0, err)) < 0)
         return hk_err_wrap(err, "root.readonly");
     unsigned long prop = s->linux.rootfs_propagation_flags;
     if (prop & (MS_SHARED | MS_SLAVE)) {

@@ -11,11 +11,11 @@ struct spec;
 
 struct rootfs_plan {
     const struct spec *spec;
-    const char *rootfs;   /* absolute host path of root.path */
+    const char *rootfs; /* absolute host path of root.path */
     bool no_pivot;
-    bool setup_dev;       /* false when /dev is bind-mounted from the host */
-    struct mnt_ctx mnt;   /* mnt.root_fd is set by rootfs_prepare */
-    int devnull_fd;       /* the container's /dev/null, verified 1:3 (opened on first use) */
+    bool setup_dev;     /* false when /dev is bind-mounted from the host */
+    struct mnt_ctx mnt; /* mnt.root_fd is set by rootfs_prepare */
+    int devnull_fd;     /* the container's /dev/null, verified 1:3 (opened on first use) */
 };
 
 int rootfs_prepare(struct rootfs_plan *p, struct hk_err *err);

@@ -21,8 +21,8 @@ int userns_format_map(const struct spec_idmap *m, size_t n, char *buf, size_t le
     return (int)o;
 }
 
-static int write_map(int proc_fd, pid_t pid, const char *file, const struct spec_idmap *m,
-                     size_t n, struct hk_err *err)
+static int write_map(int proc_fd, pid_t pid, const char *file, const struct spec_idmap *m, size_t n,
+                     struct hk_err *err)
 {
     char buf[340 * 36 + 1];
     if (userns_format_map(m, n, buf, sizeof(buf)) < 0)

@@ -13,7 +13,7 @@
 #include "core/err.h"
 
 #define MAX_SYMLINKS 40
-#define MAX_DEPTH 256
+#define MAX_DEPTH    256
 
 static bool force_fallback;
 static int openat2_state; /* 0 unknown, 1 works, -1 ENOSYS */
@@ -320,8 +320,8 @@ int path_mkdir_p_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd
     const char *p = path;
     while (*p == '/')
         p++;
-    int r = walk_resolve(root_fd, *p ? p : ".", O_PATH | O_DIRECTORY, false, mode ? mode : 0755,
-                         &fd);
+    int r =
+        walk_resolve(root_fd, *p ? p : ".", O_PATH | O_DIRECTORY, false, mode ? mode : 0755, &fd);
     if (r < 0)
         return hk_err_sys(err, -r, "mkdir '%s' in container root", path);
     *ret_fd = fd;
@@ -349,8 +349,7 @@ int path_open_parent_in_root(int root_fd, const char *path, bool mkdir_parents, 
     return 0;
 }
 
-int path_mkfile_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd,
-                        struct hk_err *err)
+int path_mkfile_in_root(int root_fd, const char *path, mode_t mode, int *ret_fd, struct hk_err *err)
 {
     int fd = -EBADF;
     struct hk_err tmp;

@@ -161,8 +161,8 @@ const char *spec_ns_proc_name(enum spec_ns_type t)
 
 /* ---------------------------------------------------------------- signals */
 
-#define SIG_RTMIN 34
-#define SIG_RTMAX 64
+#define SIG_RTMIN    34
+#define SIG_RTMAX    64
 #define SIG_NAME_MAX 32
 
 /* The names Go's x/sys/unix knows on Linux, which is what runc accepts. */

@@ -21,10 +21,10 @@
 #include "core/strv.h"
 #include "spec/names.h"
 
-#define PATH_BUF 512
+#define PATH_BUF       512
 #define USER_KEY_SHOWN 64 /* bytes of a user-supplied map key shown in a path */
-#define NUM_SHOWN 40      /* bytes of a number's source text shown in an error */
-#define NO_OFF SIZE_MAX
+#define NUM_SHOWN      40 /* bytes of a number's source text shown in an error */
+#define NO_OFF         SIZE_MAX
 
 struct pctx {
     struct spec *s;

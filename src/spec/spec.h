@@ -22,11 +22,11 @@
  * spec->linux. Nothing may rely on it: test __linux__ instead. */
 #undef linux
 
-#define SPEC_MAX_BYTES (4u << 20)     /* config.json size limit */
-#define SPEC_MAX_DEPTH 64             /* JSON nesting limit */
-#define SPEC_MAX_ARRAY 65536          /* any JSON array */
-#define SPEC_MAX_STRING (1u << 20)    /* any single string */
-#define SPEC_OCI_VERSION "1.3.0"      /* the spec version husk implements */
+#define SPEC_MAX_BYTES   (4u << 20) /* config.json size limit */
+#define SPEC_MAX_DEPTH   64         /* JSON nesting limit */
+#define SPEC_MAX_ARRAY   65536      /* any JSON array */
+#define SPEC_MAX_STRING  (1u << 20) /* any single string */
+#define SPEC_OCI_VERSION "1.3.0"    /* the spec version husk implements */
 
 struct opt_i64 {
     bool set;
@@ -68,14 +68,15 @@ struct spec_caps {
 };
 
 struct spec_rlimit {
-    int type; /* RLIMIT_* */
+    int type;   /* RLIMIT_* */
     char *name; /* as written, e.g. "RLIMIT_NOFILE" */
     uint64_t soft, hard;
 };
 
 struct spec_scheduler {
     bool set;
-    char *policy; /* SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE, SCHED_DEADLINE */
+    char *policy; /* SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_ISO, SCHED_IDLE,
+                     SCHED_DEADLINE */
     int nice;
     int priority;
     char **flags; /* SCHED_FLAG_* names */
@@ -125,11 +126,11 @@ struct spec_mount_opts {
     unsigned long propagation; /* MS_SHARED|MS_SLAVE|MS_PRIVATE|MS_UNBINDABLE [|MS_REC] or 0 */
     uint64_t rec_attr_set;     /* MOUNT_ATTR_* for mount_setattr(AT_RECURSIVE) from r* options */
     uint64_t rec_attr_clr;
-    bool bind;                 /* "bind" or "rbind" */
-    bool recursive_bind;       /* "rbind" */
+    bool bind;           /* "bind" or "rbind" */
+    bool recursive_bind; /* "rbind" */
     bool tmpcopyup;
     bool idmap, ridmap;
-    char *data;                /* unknown options joined with ',' for the filesystem, or NULL */
+    char *data; /* unknown options joined with ',' for the filesystem, or NULL */
 };
 
 struct spec_idmap {
@@ -214,10 +215,10 @@ struct spec_device {
 
 struct spec_device_rule {
     bool allow;
-    char type;       /* 'a', 'c', 'b' ('a' when absent) */
-    int64_t major;   /* -1: wildcard (absent) */
-    int64_t minor;   /* -1: wildcard (absent) */
-    char access[4];  /* subset of "rwm"; "rwm" when absent */
+    char type;      /* 'a', 'c', 'b' ('a' when absent) */
+    int64_t major;  /* -1: wildcard (absent) */
+    int64_t minor;  /* -1: wildcard (absent) */
+    char access[4]; /* subset of "rwm"; "rwm" when absent */
 };
 
 struct spec_memory {
@@ -398,7 +399,7 @@ struct spec {
     bool root_readonly;
     bool has_process;
     struct spec_process process;
-    char *hostname;   /* NULL when absent; "" is a real value */
+    char *hostname; /* NULL when absent; "" is a real value */
     char *domainname;
     struct spec_mount *mounts;
     size_t n_mounts;

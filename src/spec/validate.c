@@ -13,9 +13,9 @@
 #include "core/strv.h"
 #include "spec/names.h"
 
-#define IDMAP_MAX 340 /* the kernel's limit on uid_map/gid_map lines */
-#define ID_SPACE (UINT64_C(1) << 32)
-#define IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+#define IDMAP_MAX    340 /* the kernel's limit on uid_map/gid_map lines */
+#define ID_SPACE     (UINT64_C(1) << 32)
+#define IFNAME_MAX   15 /* IFNAMSIZ - 1 */
 #define NSEC_PER_SEC 1000000000u
 
 typedef int (*check_fn)(const struct spec *s, struct hk_err *err);

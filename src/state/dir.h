@@ -13,8 +13,8 @@
 struct hk_err;
 
 #define STATE_DEFAULT_ROOT "/run/husk"
-#define STATE_FILE "state.json"
-#define STATE_FIFO "exec.fifo"
+#define STATE_FILE         "state.json"
+#define STATE_FIFO         "exec.fifo"
 
 int state_root_open(const char *root, bool create, int *ret_fd, struct hk_err *err);
 /* Make <root>/<id>; -EEXIST gives "container with id exists: ID". */

@@ -97,8 +97,7 @@ int state_write(int dir_fd, const struct hk_state *st, struct hk_err *err)
     return 0;
 }
 
-static int get_str(const struct jv *o, const char *k, bool required, char **ret,
-                   struct hk_err *err)
+static int get_str(const struct jv *o, const char *k, bool required, char **ret, struct hk_err *err)
 {
     const struct jv *v = jv_get(o, k);
     if (!v || v->type == JV_NULL) {

@@ -19,15 +19,15 @@ struct state_cgroup_dir {
 
 struct hk_state {
     char *id;
-    char *bundle;  /* absolute */
-    char *rootfs;  /* absolute */
-    char *created; /* RFC 3339 with nanoseconds, Go's trailing-zero rules */
-    pid_t pid;     /* init pid on the host; 0 once known to be gone */
+    char *bundle;       /* absolute */
+    char *rootfs;       /* absolute */
+    char *created;      /* RFC 3339 with nanoseconds, Go's trailing-zero rules */
+    pid_t pid;          /* init pid on the host; 0 once known to be gone */
     uint64_t pid_start; /* /proc/<pid>/stat starttime, guards against pid reuse */
     bool own_pidns;     /* the container has its own pid namespace */
     struct spec_kv *annotations;
     size_t n_annotations;
-    char *cgroup_path; /* the resolved cgroupsPath (for messages) */
+    char *cgroup_path;                    /* the resolved cgroupsPath (for messages) */
     struct state_cgroup_dir *cgroup_dirs; /* creation order: parents before children */
     size_t n_cgroup_dirs;
 };

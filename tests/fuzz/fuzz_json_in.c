@@ -26,7 +26,9 @@ static void walk(const struct jv *v, unsigned depth)
 
     switch (v->type) {
     case JV_NULL:
-    case JV_BOOL: CHECK(ru == -EINVAL && ri == -EINVAL); break;
+    case JV_BOOL:
+        CHECK(ru == -EINVAL && ri == -EINVAL);
+        break;
     case JV_NUMBER:
         CHECK(v->u.num && v->u.num[0]);
         CHECK(ru == 0 || ru == -EINVAL || ru == -ERANGE);

@@ -22,7 +22,7 @@ static int tap_n, tap_failed, tap_passed;
         printf(__VA_ARGS__);                                                                       \
         printf("\n");                                                                              \
         if (!ok_)                                                                                  \
-            printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);                       \
+            printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);                        \
     } while (0)
 
 #define TAP_STR_EQ(a, b, ...)                                                                      \
@@ -31,7 +31,7 @@ static int tap_n, tap_failed, tap_passed;
         bool eq_ = a_ && b_ && strcmp(a_, b_) == 0;                                                \
         TAP_OK(eq_, __VA_ARGS__);                                                                  \
         if (!eq_)                                                                                  \
-            printf("#   got '%s'\n#   expected '%s'\n", a_ ? a_ : "(null)", b_ ? b_ : "(null)"); \
+            printf("#   got '%s'\n#   expected '%s'\n", a_ ? a_ : "(null)", b_ ? b_ : "(null)");   \
     } while (0)
 
 #define TAP_SKIP(reason, ...)                                                                      \

@@ -119,8 +119,7 @@ static void test_path_resolve(bool fallback)
     struct stat st;
     TAP_OK(stat(p, &st) < 0, "%s: nothing was created outside the root", mode);
     snprintf(p, sizeof(p), "%s/root/outside/created", dir);
-    TAP_OK(stat(p, &st) == 0 && S_ISDIR(st.st_mode), "%s: it was created inside the root",
-           mode);
+    TAP_OK(stat(p, &st) == 0 && S_ISDIR(st.st_mode), "%s: it was created inside the root", mode);
 
     r = path_open_in_root(root, "/abs", O_PATH | O_DIRECTORY, 0, &fd, &err);
     TAP_OK(r == 0, "%s: absolute symlink resolves to the root's /etc", mode);
@@ -217,15 +216,17 @@ static void test_log_format(void)
                "newline in a message cannot forge a second line");
     buf_free(&b);
     log_format_line(&b, LOG_JSON, LOG_ERROR, "2026-11-23T16:25:16Z", NULL, "bad <x>");
-    TAP_STR_EQ(b.data,
-               "{\"level\":\"error\",\"msg\":\"bad \\u003cx\\u003e\",\"time\":\"2026-11-23T16:25:16Z\"}\n",
-               "json log line is logrus' format (sorted keys)");
+    TAP_STR_EQ(
+        b.data,
+        "{\"level\":\"error\",\"msg\":\"bad \\u003cx\\u003e\",\"time\":\"2026-11-23T16:25:16Z\"}\n",
+        "json log line is logrus' format (sorted keys)");
     buf_free(&b);
     const char *kv[] = {"file", "x.c:1", "pid", "7", NULL};
     log_format_line(&b, LOG_JSON, LOG_DEBUG, "T", kv, "m");
-    TAP_STR_EQ(b.data,
-               "{\"file\":\"x.c:1\",\"level\":\"debug\",\"msg\":\"m\",\"pid\":\"7\",\"time\":\"T\"}\n",
-               "json extra fields sorted among the fixed keys");
+    TAP_STR_EQ(
+        b.data,
+        "{\"file\":\"x.c:1\",\"level\":\"debug\",\"msg\":\"m\",\"pid\":\"7\",\"time\":\"T\"}\n",
+        "json extra fields sorted among the fixed keys");
     buf_free(&b);
 }
 
@@ -335,9 +336,13 @@ static void test_cgroups_pure(void)
     TAP_OK(cg_shares_to_weight(0) == 0, "shares 0 -> unset");
 
     struct cg_hier h[2] = {
-        {.name = (char *)"memory", .mount = (char *)"/sys/fs/cgroup/memory",
-         .own = (char *)"/parent", .mask = CG_MEMORY},
-        {.name = (char *)"", .mount = (char *)"/sys/fs/cgroup/unified", .own = (char *)"/",
+        {.name = (char *)"memory",
+         .mount = (char *)"/sys/fs/cgroup/memory",
+         .own = (char *)"/parent",
+         .mask = CG_MEMORY},
+        {.name = (char *)"",
+         .mount = (char *)"/sys/fs/cgroup/unified",
+         .own = (char *)"/",
          .mask = CG_UNIFIED},
     };
     struct cg_layout l = {.mode = CG_MODE_HYBRID, .h = h, .n = 2};
@@ -365,10 +370,18 @@ static void test_state_roundtrip(void)
     struct state_cgroup_dir dirs[2] = {{(char *)"/sys/fs/cgroup/a", true},
                                        {(char *)"/sys/fs/cgroup/a/b", false}};
     struct hk_state st = {
-        .id = (char *)"c1", .bundle = (char *)"/b", .rootfs = (char *)"/b/rootfs",
-        .created = (char *)"2026-01-01T00:00:00Z", .pid = 42, .pid_start = 123456789,
-        .own_pidns = true, .annotations = ann, .n_annotations = 1,
-        .cgroup_path = (char *)"/c1", .cgroup_dirs = dirs, .n_cgroup_dirs = 2,
+        .id = (char *)"c1",
+        .bundle = (char *)"/b",
+        .rootfs = (char *)"/b/rootfs",
+        .created = (char *)"2026-01-01T00:00:00Z",
+        .pid = 42,
+        .pid_start = 123456789,
+        .own_pidns = true,
+        .annotations = ann,
+        .n_annotations = 1,
+        .cgroup_path = (char *)"/c1",
+        .cgroup_dirs = dirs,
+        .n_cgroup_dirs = 2,
     };
     char *data = NULL;
     size_t len = 0;

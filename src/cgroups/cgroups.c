@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroups/devices.h"
 #include "core/err.h"
 #include "core/fdutil.h"
 #include "core/log.h"
@@ -365,7 +366,8 @@ static int mkdir_leaf(struct cg *cg, size_t leaf_idx, const char *mount, struct 
     return 0;
 }
 
-int cg_create(struct cg *cg, const struct spec_resources *res, struct hk_err *err)
+int cg_create(struct cg *cg, const struct spec_resources *res, const struct spec_device *devs,
+              size_t n_devs, struct hk_err *err)
 {
     size_t n_leaves = cg->n_dirs;
     int r = 0;
@@ -400,7 +402,17 @@ int cg_create(struct cg *cg, const struct spec_resources *res, struct hk_err *er
         cg->dirs = ordered;
     }
     if (res) {
-        r = cg->mode == CG_MODE_V2 ? cg_v2_apply(cg, res, err) : cg_v1_apply(cg, res, err);
+        /* Device rules only when the config has some: otherwise access stays as inherited
+         * (runc's result is the same: its default list only narrows a deny-all). */
+        struct dev_rules rules = {0};
+        bool with_devices = res->n_devices > 0;
+        if (with_devices && dev_rules_build(res, devs, n_devs, &rules) < 0) {
+            r = hk_err_set(err, ENOMEM, "out of memory");
+            goto fail;
+        }
+        r = cg->mode == CG_MODE_V2 ? cg_v2_apply(cg, res, with_devices ? &rules : NULL, err)
+                                   : cg_v1_apply(cg, res, with_devices ? &rules : NULL, err);
+        dev_rules_clear(&rules);
         if (r < 0)
             goto fail;
     }

@@ -17,6 +17,7 @@
 
 struct hk_err;
 struct spec_resources;
+struct spec_device;
 struct state_cgroup_dir;
 
 #define CG_ROOT "/sys/fs/cgroup"
@@ -84,7 +85,8 @@ void cg_clear(struct cg *cg);
 
 /* Create the directories (refusing a leaf that already holds processes) and apply the
  * resources. On failure everything created is removed again. */
-int cg_create(struct cg *cg, const struct spec_resources *res, struct hk_err *err);
+int cg_create(struct cg *cg, const struct spec_resources *res, const struct spec_device *devs,
+              size_t n_devs, struct hk_err *err);
 /* Remove what cg_create made (children first), killing leftover processes. */
 int cg_remove(struct cg *cg, struct hk_err *err);
 /* Move pid into every leaf. */
@@ -105,8 +107,12 @@ int cg_destroy(const struct state_cgroup_dir *dirs, size_t n, struct hk_err *err
 
 /* Resource writers per version (res_v1.c, res_v2.c). dir_for returns the leaf directory of
  * the hierarchy carrying a controller bit, or NULL. */
-int cg_v1_apply(const struct cg *cg, const struct spec_resources *res, struct hk_err *err);
-int cg_v2_apply(const struct cg *cg, const struct spec_resources *res, struct hk_err *err);
+struct dev_rules;
+/* devs: the device rules to apply, or NULL to leave device access as inherited. */
+int cg_v1_apply(const struct cg *cg, const struct spec_resources *res, const struct dev_rules *devs,
+                struct hk_err *err);
+int cg_v2_apply(const struct cg *cg, const struct spec_resources *res, const struct dev_rules *devs,
+                struct hk_err *err);
 const char *cg_dir_for(const struct cg *cg, unsigned ctrl);
 /* Write value to dir/file; the error names the file and value. */
 int cg_write(const char *dir, const char *file, const char *value, struct hk_err *err);

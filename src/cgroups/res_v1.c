@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cgroups/cgroups.h"
+#include "cgroups/devices.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "spec/spec.h"
@@ -117,12 +118,6 @@ static int apply_cpu(const struct cg *cg, const struct spec_cpu *c, struct hk_er
     return 0;
 }
 
-/* runc's default device allow list, appended after the config's rules. */
-static const char *const default_allow[] = {
-    "c *:* m",   "b *:* m",   "c 1:3 rwm", "c 1:5 rwm",    "c 1:7 rwm",   "c 1:8 rwm",
-    "c 1:9 rwm", "c 5:0 rwm", "c 5:2 rwm", "c 10:200 rwm", "c 136:* rwm",
-};
-
 static void rule_text(const struct spec_device_rule *d, char *buf, size_t n)
 {
     char maj[24], min[24];
@@ -140,27 +135,26 @@ static void rule_text(const struct spec_device_rule *d, char *buf, size_t n)
         snprintf(buf, n, "%c %s:%s %s", d->type, maj, min, d->access[0] ? d->access : "rwm");
 }
 
-static int apply_devices(const struct cg *cg, const struct spec_resources *res, struct hk_err *err)
+static int apply_devices(const struct cg *cg, const struct dev_rules *rules, struct hk_err *err)
 {
     const char *d = NULL;
     int r = need(cg, CG_DEVICES, "devices", "linux.resources.devices", &d, err);
     if (r < 0)
         return r;
-    /* Rules apply in order; a new cgroup inherits its parent's list. */
-    for (size_t i = 0; i < res->n_devices; i++) {
+    /* Rules apply in order ("a" in devices.deny resets to deny-all); a new cgroup starts
+     * from its parent's list. */
+    for (size_t i = 0; i < rules->n; i++) {
         char rule[96];
-        rule_text(&res->devices[i], rule, sizeof(rule));
-        r = cg_write(d, res->devices[i].allow ? "devices.allow" : "devices.deny", rule, err);
+        rule_text(&rules->r[i], rule, sizeof(rule));
+        r = cg_write(d, rules->r[i].allow ? "devices.allow" : "devices.deny", rule, err);
         if (r < 0)
-            return hk_err_wrap(err, "linux.resources.devices[%zu]", i);
+            return hk_err_wrap(err, "linux.resources.devices");
     }
-    for (size_t i = 0; i < HK_ARRAY_SIZE(default_allow); i++)
-        if ((r = cg_write(d, "devices.allow", default_allow[i], err)) < 0)
-            return r;
     return 0;
 }
 
-int cg_v1_apply(const struct cg *cg, const struct spec_resources *res, struct hk_err *err)
+int cg_v1_apply(const struct cg *cg, const struct spec_resources *res, const struct dev_rules *devs,
+                struct hk_err *err)
 {
     int r;
     if (res->has_memory && (r = apply_memory(cg, &res->memory, err)) < 0)
@@ -176,7 +170,7 @@ int cg_v1_apply(const struct cg *cg, const struct spec_resources *res, struct hk
         if (r < 0)
             return hk_err_wrap(err, "linux.resources.pids.limit");
     }
-    if (res->n_devices > 0 && (r = apply_devices(cg, res, err)) < 0)
+    if (devs && (r = apply_devices(cg, devs, err)) < 0)
         return r;
     return 0;
 }
@@ -196,10 +190,6 @@ int cg_check_resources(enum cg_mode mode, const struct spec_resources *res, stru
     if (res->n_unified)
         return hk_err_set(err, ENOTSUP, "linux.resources.unified: not supported by husk yet");
     if (mode == CG_MODE_V2) {
-        if (res->n_devices > 0)
-            return hk_err_set(err, ENOTSUP,
-                              "linux.resources.devices: device rules on cgroup v2 are not "
-                              "supported by husk yet");
         if (res->has_cpu && (res->cpu.realtime_runtime.set || res->cpu.realtime_period.set))
             return hk_err_set(err, ENOTSUP,
                               "linux.resources.cpu.realtimeRuntime: not supported on cgroup v2");

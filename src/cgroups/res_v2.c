@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cgroups/cgroups.h"
+#include "cgroups/devices.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "spec/spec.h"
@@ -19,7 +20,8 @@ static int write_limit(const char *dir, const char *file, int64_t v, struct hk_e
     return cg_write(dir, file, buf, err);
 }
 
-int cg_v2_apply(const struct cg *cg, const struct spec_resources *res, struct hk_err *err)
+int cg_v2_apply(const struct cg *cg, const struct spec_resources *res, const struct dev_rules *devs,
+                struct hk_err *err)
 {
     const char *d = cg_dir_for(cg, CG_UNIFIED);
     int r;
@@ -80,5 +82,7 @@ int cg_v2_apply(const struct cg *cg, const struct spec_resources *res, struct hk
     }
     if (res->has_pids && (r = write_limit(d, "pids.max", res->pids_limit, err)) < 0)
         return hk_err_wrap(err, "linux.resources.pids.limit");
+    if (devs && (r = dev_bpf_attach(d, devs, err)) < 0)
+        return r;
     return 0;
 }

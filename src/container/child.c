@@ -88,7 +88,9 @@ void child_stage1(struct hk_plan *p)
         FAIL(p, &err);
     /* The parent moves us into the cgroup; the init inherits it. */
     wait_for(p, SYNC_CGROUP_DONE);
-    struct clone_args ca = {.flags = CLONE_PARENT, .exit_signal = SIGCHLD};
+    /* clone3 requires exit_signal 0 with CLONE_PARENT: husk reaps the init with __WALL and
+     * watches it through a pidfd; once reparented its exit signal becomes SIGCHLD again. */
+    struct clone_args ca = {.flags = CLONE_PARENT, .exit_signal = 0};
     long pid = syscall(SYS_clone3, &ca, sizeof(ca));
     if (pid < 0) {
         hk_err_sys(&err, errno, "clone the container init");

@@ -401,7 +401,7 @@ static int create_common(struct create_ctx *c, struct hk_err *err)
     if ((r = state_dir_lock(c->dir_fd, true, err)) < 0)
         goto fail;
     if ((r = cg_create(&p->cg, p->spec->linux.has_resources ? &p->spec->linux.resources : NULL,
-                       err)) < 0)
+                       p->spec->linux.devices, p->spec->linux.n_devices, err)) < 0)
         goto fail;
     c->u.cg = &p->cg;
     if ((r = fill_cgroup_mount_sources(p, err)) < 0)

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "cgroups/cgroups.h"
+#include "cgroups/devices.h"
+#include <linux/bpf.h>
 #include "container/container.h"
 #include "core/buf.h"
 #include "core/err.h"
@@ -421,8 +423,84 @@ static void test_exec_helpers(void)
            "non-executable file refused");
 }
 
+/* A tiny interpreter for the instruction subset dev_bpf_compile emits. */
+static int bpf_run(const uint64_t *prog, size_t n, unsigned type, unsigned access, unsigned major,
+                   unsigned minor)
+{
+    uint64_t reg[11] = {0};
+    uint32_t ctx[3] = {type | (access << 16), major, minor};
+    for (size_t pc = 0; pc < n; pc++) {
+        struct bpf_insn i;
+        memcpy(&i, &prog[pc], sizeof(i));
+        switch (i.code) {
+        case BPF_LDX | BPF_MEM | BPF_W:
+            reg[i.dst_reg] = ctx[i.off / 4];
+            break;
+        case BPF_ALU | BPF_AND | BPF_K:
+            reg[i.dst_reg] = (uint32_t)(reg[i.dst_reg] & (uint32_t)i.imm);
+            break;
+        case BPF_ALU | BPF_RSH | BPF_K:
+            reg[i.dst_reg] = (uint32_t)reg[i.dst_reg] >> i.imm;
+            break;
+        case BPF_ALU | BPF_MOV | BPF_X:
+            reg[i.dst_reg] = (uint32_t)reg[i.src_reg];
+            break;
+        case BPF_ALU64 | BPF_MOV | BPF_K:
+            reg[i.dst_reg] = (uint64_t)(int64_t)i.imm;
+            break;
+        case BPF_JMP | BPF_JNE | BPF_K:
+            if (reg[i.dst_reg] != (uint64_t)(int64_t)i.imm)
+                pc += (size_t)i.off;
+            break;
+        case BPF_JMP | BPF_JEQ | BPF_K:
+            if (reg[i.dst_reg] == (uint64_t)(int64_t)i.imm)
+                pc += (size_t)i.off;
+            break;
+        case BPF_JMP | BPF_EXIT:
+            return (int)reg[0];
+        default:
+            return -1;
+        }
+    }
+    return -2;
+}
+
+static void test_device_bpf(void)
+{
+    struct spec_device_rule deny_all = {false, 'a', -1, -1, "rwm"};
+    struct spec_resources res = {.devices = &deny_all, .n_devices = 1};
+    struct spec_device dev = {.type = 'c', .major = 4, .minor = 64};
+    struct dev_rules rules;
+    TAP_OK(dev_rules_build(&res, &dev, 1, &rules) == 0 && rules.n == 13,
+           "rules: config + runc defaults + linux.devices");
+    uint64_t *prog = NULL;
+    size_t n = 0;
+    TAP_OK(dev_bpf_compile(&rules, &prog, &n) == 0, "device program compiles");
+    const unsigned C = BPF_DEVCG_DEV_CHAR, B = BPF_DEVCG_DEV_BLOCK;
+    const unsigned R = BPF_DEVCG_ACC_READ, W = BPF_DEVCG_ACC_WRITE, M = BPF_DEVCG_ACC_MKNOD;
+    TAP_OK(bpf_run(prog, n, C, R | W, 1, 3) == 1, "/dev/null rw allowed");
+    TAP_OK(bpf_run(prog, n, C, R, 136, 7) == 1, "pty slave allowed (wildcard minor)");
+    TAP_OK(bpf_run(prog, n, C, R, 1, 11) == 0, "/dev/kmsg denied");
+    TAP_OK(bpf_run(prog, n, B, R, 8, 0) == 0, "block device read denied");
+    TAP_OK(bpf_run(prog, n, B, M, 8, 0) == 1, "block mknod allowed (runc default)");
+    TAP_OK(bpf_run(prog, n, C, R | M, 1, 11) == 0, "mknod+read of an unlisted device denied");
+    TAP_OK(bpf_run(prog, n, C, R | W, 4, 64) == 1, "linux.devices node allowed");
+    free(prog);
+    dev_rules_clear(&rules);
+
+    /* allow all, then deny writes to 1:3: a deny matches when the access intersects */
+    struct spec_device_rule two[2] = {{true, 'a', -1, -1, "rwm"}, {false, 'c', 1, 3, "w"}};
+    struct dev_rules r2 = {two, 2};
+    TAP_OK(dev_bpf_compile(&r2, &prog, &n) == 0, "second program compiles");
+    TAP_OK(bpf_run(prog, n, C, R, 1, 3) == 1, "read of 1:3 still allowed");
+    TAP_OK(bpf_run(prog, n, C, R | W, 1, 3) == 0, "read+write of 1:3 denied");
+    TAP_OK(bpf_run(prog, n, B, R | W, 8, 1) == 1, "everything else allowed");
+    free(prog);
+}
+
 int main(void)
 {
+    test_device_bpf();
     test_parse_num();
     test_path_clean();
     test_path_resolve(false);

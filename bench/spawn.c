@@ -8,7 +8,8 @@
  *
  * usage: spawn RESULT_FILE TIMEOUT_SECONDS PROGRAM [ARG...]
  *
- * It becomes a child subreaper, vforks+execs PROGRAM (stdio inherited), and
+ * It becomes a child subreaper, vforks+execs PROGRAM (stdio inherited; in its
+ * own process group, killed with SIGKILL after TIMEOUT_SECONDS), and
  * wait4()s for it: wall time is CLOCK_MONOTONIC from just before vfork() to
  * just after wait4() returned; user/sys/maxrss come from that wait4() rusage,
  * i.e. the program plus every descendant it waited for.  Descendants that got
@@ -40,7 +41,7 @@ static void on_alarm(int sig)
     (void)sig;
     timed_out = 1;
     if (child > 0)
-        kill(child, SIGKILL);
+        kill(-child, SIGKILL); /* its process group: wrappers' children too */
 }
 
 static long long tv_us(struct timeval tv)
@@ -84,6 +85,7 @@ int main(int argc, char **argv)
         return 125;
     }
     if (pid == 0) {
+        setpgid(0, 0); /* own process group, so a timeout can kill it whole */
         execv(cmd[0], cmd);
         _exit(127);
     }

@@ -251,6 +251,12 @@ void child_init(struct hk_plan *p, bool in_cgroup)
      * anything inherited from the caller. */
     if (exec_cloexec_from(3 + (int)p->o->preserve_fds, &err) < 0)
         FAIL(p, &err);
+    /* preserved fds are the caller's 3..3+N-1 (checked open before clone): keep them */
+    for (int fd = 3; fd < 3 + (int)p->o->preserve_fds; fd++) {
+        int fl = fcntl(fd, F_GETFD);
+        if (fl >= 0 && (fl & FD_CLOEXEC))
+            (void)fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+    }
     if (exec_check_cwd(&err) < 0)
         FAIL(p, &err);
     if (!in_cgroup)

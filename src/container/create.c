@@ -144,6 +144,9 @@ static int plan(struct create_ctx *c, struct hk_err *err)
                           "supported by husk yet");
     if (o->console_socket)
         return hk_err_set(err, ENOTSUP, "--console-socket: not supported by husk yet");
+    for (unsigned i = 0; i < o->preserve_fds; i++)
+        if (fcntl(3 + (int)i, F_GETFD) < 0)
+            return hk_err_sys(err, errno, "--preserve-fds: fd %u is not open", 3 + i);
     p->bundle_abs = abs_path(o->bundle ? o->bundle : ".");
     if (!p->bundle_abs)
         return hk_err_sys(err, errno ? errno : ENOMEM, "bundle: resolve '%s'", o->bundle);

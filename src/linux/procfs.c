@@ -37,9 +37,11 @@ int procfs_write_sysctls(int proc_fd, const struct spec_kv *kv, size_t n, struct
         int w = snprintf(path, sizeof(path), "sys/%s", kv[i].key);
         if (w < 0 || (size_t)w >= sizeof(path))
             return hk_err_set(err, ENAMETOOLONG, "linux.sysctl: key '%s' too long", kv[i].key);
-        for (char *p = path + 4; *p; p++)
-            if (*p == '.')
-                *p = '/';
+        /* "a.b.c" -> a/b/c; a key already written with '/' is used as is */
+        if (!strchr(kv[i].key, '/'))
+            for (char *p = path + 4; *p; p++)
+                if (*p == '.')
+                    *p = '/';
         _cleanup_close_ int fd =
             openat(proc_fd, path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
         if (fd < 0)

@@ -269,9 +269,8 @@ static int check_userns(const struct spec *s, struct hk_err *err)
             return bad(err, "%s: mappings given without a user namespace", names[k]);
         if (user && !user->path && !counts[k])
             return bad(err, "%s: user namespace requested without %s mappings", names[k], what[k]);
-        if (user && user->path && counts[k])
-            return bad(err, "%s: mappings given while joining the user namespace '%s'", names[k],
-                       user->path);
+        /* With a path, engines (containerd, CRI-O) still send the mappings of the joined
+         * namespace; like runc they are accepted and not written. */
     }
     int r = check_idmaps(names[0], l->uid_mappings, l->n_uid_mappings, err);
     if (r < 0)
@@ -368,22 +367,41 @@ static int check_sysctl(const struct spec *s, struct hk_err *err)
         const char *k = l->sysctl[i].key;
         if (empty(k))
             return bad(err, "linux.sysctl: empty key");
-        if (strchr(k, '/'))
-            return bad(err, "linux.sysctl: '%s' contains '/'", k);
+        /* Two spellings, as runc accepts: "net.ipv4.ip_forward" and "net/ipv4/ip_forward"
+         * (the second lets a component hold a dot, e.g. an interface "eth0.100"). */
+        bool slash = strchr(k, '/') != NULL;
+        char sep = slash ? '/' : '.';
         size_t n = strlen(k);
-        if (k[0] == '.' || k[n - 1] == '.' || strstr(k, ".."))
-            return bad(err, "linux.sysctl: '%s' has an empty or '..' component", k);
+        bool bad_comp = k[0] == sep || k[n - 1] == sep;
+        for (const char *c = k; *c && !bad_comp; c++)
+            if (c[0] == sep && c[1] == sep)
+                bad_comp = true;
+        if (slash && (strstr(k, "/../") || strncmp(k, "../", 3) == 0 ||
+                      (n >= 3 && strcmp(k + n - 3, "/..") == 0) || strstr(k, "/./") ||
+                      strncmp(k, "./", 2) == 0))
+            bad_comp = true;
+        if (!slash && strstr(k, ".."))
+            bad_comp = true;
+        if (bad_comp)
+            return bad(err, "linux.sysctl: '%s' has an empty, '.' or '..' component", k);
+        char norm[256];
+        if (n >= sizeof(norm))
+            return bad(err, "linux.sysctl: '%s' is too long", k);
+        for (size_t c = 0; c <= n; c++)
+            norm[c] = k[c] == '/' ? '.' : k[c];
+        const char *shown = k;
+        k = norm;
         if (in_list(k, ipc_sysctls) || strncmp(k, "fs.mqueue.", 10) == 0) {
             if (!has_ns(s, NS_IPC))
-                return bad(err, "linux.sysctl: '%s' requires an IPC namespace", k);
+                return bad(err, "linux.sysctl: '%s' requires an IPC namespace", shown);
         } else if (strncmp(k, "net.", 4) == 0) {
             if (!has_ns(s, NS_NET))
-                return bad(err, "linux.sysctl: '%s' requires a network namespace", k);
+                return bad(err, "linux.sysctl: '%s' requires a network namespace", shown);
         } else if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0) {
             if (!has_ns(s, NS_UTS))
-                return bad(err, "linux.sysctl: '%s' requires a UTS namespace", k);
+                return bad(err, "linux.sysctl: '%s' requires a UTS namespace", shown);
         } else {
-            return bad(err, "linux.sysctl: '%s' is not namespaced", k);
+            return bad(err, "linux.sysctl: '%s' is not namespaced", shown);
         }
     }
     return 0;

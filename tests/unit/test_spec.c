@@ -876,11 +876,11 @@ static void test_validate_namespaces(void)
             "", "linux.gidMappings: user namespace requested without gid mappings");
     invalid("", "'uidMappings':[{'containerID':0,'hostID':1,'size':1}]", "",
             "linux.uidMappings: mappings given without a user namespace");
-    invalid("",
-            "'namespaces':[{'type':'user','path':'/proc/1/ns/user'}],"
-            "'uidMappings':[{'containerID':0,'hostID':1,'size':1}]",
-            "",
-            "linux.uidMappings: mappings given while joining the user namespace '/proc/1/ns/user'");
+    valid("",
+          "'namespaces':[{'type':'user','path':'/proc/1/ns/user'}],"
+          "'uidMappings':[{'containerID':0,'hostID':1,'size':1}],"
+          "'gidMappings':[{'containerID':0,'hostID':1,'size':1}]",
+          "", "mappings with a joined user namespace are accepted (engines send them)");
     valid("", "'namespaces':[{'type':'user','path':'/proc/1/ns/user'}]", "",
           "joined user namespace");
     invalid("",
@@ -954,10 +954,14 @@ static void test_validate_sysctl(void)
             "linux.sysctl: 'kernel.hostname' requires a UTS namespace");
     valid("", "'namespaces':[{'type':'uts'}],'sysctl':{'kernel.domainname':'x'}", "",
           "kernel.domainname with a UTS namespace");
-    invalid("", "'namespaces':[{'type':'network'}],'sysctl':{'net/ipv4/ip_forward':'1'}", "",
-            "linux.sysctl: 'net/ipv4/ip_forward' contains '/'");
+    valid("", "'namespaces':[{'type':'network'}],'sysctl':{'net/ipv4/conf/eth0.100/forwarding':'1'}",
+          "", "slash-separated sysctl key (runc accepts it)");
+    invalid("", "'namespaces':[{'type':'network'}],'sysctl':{'net/ipv4/../../vm/x':'1'}", "",
+            "linux.sysctl: 'net/ipv4/../../vm/x' has an empty, '.' or '..' component");
+    invalid("", "'namespaces':[{'type':'network'}],'sysctl':{'vm/swappiness':'1'}", "",
+            "linux.sysctl: 'vm/swappiness' is not namespaced");
     invalid("", "'namespaces':[{'type':'network'}],'sysctl':{'net..ipv4':'1'}", "",
-            "linux.sysctl: 'net..ipv4' has an empty or '..' component");
+            "linux.sysctl: 'net..ipv4' has an empty, '.' or '..' component");
     invalid("", "'sysctl':{'':'1'}", "", "linux.sysctl: empty key");
     invalid("", "'namespaces':[{'type':'ipc'}],'sysctl':{'kernel.msgmaxx':'1'}", "",
             "linux.sysctl: 'kernel.msgmaxx' is not namespaced");

@@ -460,6 +460,13 @@ class Env:
         self.base_config = None
 
     def setup(self):
+        # Private copies: others rebuild build/ while the suite runs.
+        bindir = self.base / "bin"
+        bindir.mkdir()
+        for attr in ("husk", "probe"):
+            dst = bindir / os.path.basename(getattr(self, attr))
+            shutil.copy2(getattr(self, attr), dst)
+            setattr(self, attr, str(dst))
         build_rootfs(self.template, self.probe)
         d = self.base / "spec"
         d.mkdir()

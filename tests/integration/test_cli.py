@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from huskit import HUSK, RUNC, assert_one_error, cgroup_dirs, parse_logrus
+from huskit import RUNC, assert_one_error, cgroup_dirs, parse_logrus
 
 TIME_RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 
@@ -23,7 +23,7 @@ def test_spec_output_equals_runc_spec_except_ociversion(ctx, flags):
     hd, rd = ctx.dir / "h", ctx.dir / "r"
     hd.mkdir()
     rd.mkdir()
-    h = run_in(hd, HUSK, "spec", *flags)
+    h = run_in(hd, ctx.env.husk, "spec", *flags)
     r = run_in(rd, RUNC, "spec", *flags)
     assert h.returncode == 0 and r.returncode == 0, (h, r)
     assert h.stdout == "" and h.stderr == "", h
@@ -38,7 +38,7 @@ def test_spec_output_equals_runc_spec_except_ociversion(ctx, flags):
 def test_spec_bundle_flag_writes_into_that_directory(ctx):
     d = ctx.dir / "specdir"
     d.mkdir()
-    h = run_in(ctx.dir, HUSK, "spec", "-b", d)
+    h = run_in(ctx.dir, ctx.env.husk, "spec", "-b", d)
     assert h.returncode == 0, h
     assert json.loads((d / "config.json").read_text())["root"]["path"] == "rootfs"
     assert not (ctx.dir / "config.json").exists()
@@ -48,7 +48,7 @@ def test_spec_refuses_to_overwrite_an_existing_config(ctx):
     d = ctx.dir / "specdir"
     d.mkdir()
     (d / "config.json").write_text("precious")
-    h = run_in(d, HUSK, "spec")
+    h = run_in(d, ctx.env.husk, "spec")
     assert h.returncode == 1, h
     lines = [line for line in h.stderr.splitlines() if line]
     assert len(lines) == 1, h
@@ -59,7 +59,7 @@ def test_spec_refuses_to_overwrite_an_existing_config(ctx):
 
 
 def test_spec_into_missing_directory_fails(ctx):
-    h = run_in(ctx.dir, HUSK, "spec", "-b", ctx.dir / "missing")
+    h = run_in(ctx.dir, ctx.env.husk, "spec", "-b", ctx.dir / "missing")
     assert h.returncode == 1, h
     assert not (ctx.dir / "missing").exists()
 
@@ -124,7 +124,7 @@ def test_unknown_log_format_is_refused(ctx):
 # ---------------------------------------------------------------- help, version
 
 def test_version_prints_go_runc_parsable_lines(ctx):
-    r = subprocess.run([HUSK, "--version"], capture_output=True, text=True, timeout=10)
+    r = subprocess.run([ctx.env.husk, "--version"], capture_output=True, text=True, timeout=10)
     assert r.returncode == 0, r
     lines = r.stdout.splitlines()
     assert re.fullmatch(r"husk version \S+", lines[0]), lines

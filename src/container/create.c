@@ -380,6 +380,40 @@ static int write_state(struct create_ctx *c, struct hk_err *err)
     return state_write(c->dir_fd, &st, err);
 }
 
+/* Phase timings for --debug: where create's milliseconds go. */
+struct phases {
+    struct timespec t[8];
+    int n;
+};
+
+static void phase(struct phases *ph)
+{
+    if (ph->n < 8)
+        clock_gettime(CLOCK_MONOTONIC, &ph->t[ph->n++]);
+}
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+static void log_phases(const struct phases *ph)
+{
+    static const char *const names[] = {"plan", "state_dir", "cgroup", "clone",
+                                        "child_setup", "state_json", "total"};
+    if (!log_debug_enabled() || ph->n < 7)
+        return;
+    char buf[512];
+    int o = 0;
+    for (int i = 1; i < 7 && o < (int)sizeof(buf); i++)
+        o += snprintf(buf + o, sizeof(buf) - (size_t)o, "%s%s=%.3fms", i > 1 ? " " : "",
+                      names[i - 1], ms_between(&ph->t[i - 1], &ph->t[i]));
+    if (o < (int)sizeof(buf))
+        snprintf(buf + o, sizeof(buf) - (size_t)o, " %s=%.3fms", names[6],
+                 ms_between(&ph->t[0], &ph->t[6]));
+    log_debug("create phases: %s", buf);
+}
+
 /* Steps 1..n of create shared by create and run; on failure everything is undone. */
 static int create_common(struct create_ctx *c, struct hk_err *err)
 {
@@ -387,12 +421,15 @@ static int create_common(struct create_ctx *c, struct hk_err *err)
     const struct hk_create_opts *o = p->o;
     int r;
     int sp[2];
+    struct phases ph = {.n = 0};
+    phase(&ph);
 
     if ((r = state_id_check(o->id, err)) < 0)
         return r;
     if ((r = plan(c, err)) < 0)
         return r;
     now_created(c->created, sizeof(c->created));
+    phase(&ph);
 
     if ((r = state_root_open(o->root, true, &c->root_fd, err)) < 0)
         return r;
@@ -403,6 +440,7 @@ static int create_common(struct create_ctx *c, struct hk_err *err)
     c->u.state_dir = true;
     if ((r = state_dir_lock(c->dir_fd, true, err)) < 0)
         goto fail;
+    phase(&ph);
     if ((r = cg_create(&p->cg, p->spec->linux.has_resources ? &p->spec->linux.resources : NULL,
                        p->spec->linux.devices, p->spec->linux.n_devices, err)) < 0)
         goto fail;
@@ -417,14 +455,19 @@ static int create_common(struct create_ctx *c, struct hk_err *err)
     }
     c->sync_fd = sp[0];
     p->sync_fd = sp[1];
+    phase(&ph);
     if ((r = do_clone(c, err)) < 0)
         goto fail;
+    phase(&ph);
     if ((r = drive_setup(c, err)) < 0)
         goto fail;
+    phase(&ph);
     if ((r = write_state(c, err)) < 0)
         goto fail;
     if (o->pid_file && (r = container_write_pid_file(o->pid_file, c->pid, err)) < 0)
         goto fail;
+    phase(&ph);
+    log_phases(&ph);
     return 0;
 fail:
     if (c->stage1 > 0) {

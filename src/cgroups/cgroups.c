@@ -1,5 +1,6 @@
 #include "cgroups/cgroups.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -152,8 +154,14 @@ int cg_layout_detect(struct cg_layout *ret, struct hk_err *err)
     return 0;
 }
 
+void cg_release_claim(struct cg *cg)
+{
+    cg->claim_fd = hk_close(cg->claim_fd);
+}
+
 void cg_clear(struct cg *cg)
 {
+    cg_release_claim(cg);
     free(cg->path);
     for (size_t i = 0; i < cg->n_dirs; i++) {
         free(cg->dirs[i].path);
@@ -180,7 +188,7 @@ static int push_dir(struct cg *cg, const char *path, const char *mount, unsigned
 int cg_prepare(const struct cg_layout *l, const char *id, const char *cgroups_path, struct cg *ret,
                struct hk_err *err)
 {
-    struct cg cg = {.mode = l->mode};
+    struct cg cg = {.mode = l->mode, .claim_fd = -EBADF};
     const char *p = cgroups_path && *cgroups_path ? cgroups_path : id;
     /* Refuse ".." outright: a path that climbs can only mean to escape. */
     for (const char *s = p; (s = strstr(s, "..")) != NULL; s += 2) {
@@ -359,7 +367,7 @@ static int mkdir_leaf(struct cg *cg, size_t leaf_idx, const char *mount, struct 
         cg->dirs[leaf_idx].created = true;
     } else if (errno == EEXIST) {
         if (dir_has_procs(leaf))
-            return hk_err_set(err, EBUSY, "cgroup %s is already in use by other processes", leaf);
+            return hk_err_set(err, EBUSY, "linux.cgroupsPath: cgroup %s is already in use", leaf);
     } else {
         return hk_err_sys(err, errno, "create cgroup %s", leaf);
     }
@@ -388,6 +396,32 @@ int cg_create(struct cg *cg, const struct spec_resources *res, const struct spec
         }
         if (cg->mode == CG_MODE_V2)
             v2_enable_controllers(mount, leaf);
+    }
+    /* Claim: lock the last leaf and check, under the lock, that no leaf holds processes.
+     * A concurrent create of the same cgroup blocks here until the winner has entered. */
+    {
+        const char *claim = cg->dirs[n_leaves - 1].path;
+        cg->claim_fd = open(claim, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (cg->claim_fd < 0) {
+            r = hk_err_sys(err, errno, "open cgroup %s", claim);
+            goto fail;
+        }
+        while (flock(cg->claim_fd, LOCK_EX) < 0) {
+            if (errno != EINTR) {
+                r = hk_err_sys(err, errno, "lock cgroup %s", claim);
+                goto fail;
+            }
+        }
+        for (size_t i = 0; i < n_leaves; i++) {
+            if (dir_has_procs(cg->dirs[i].path)) {
+                r = hk_err_set(err, EBUSY, "linux.cgroupsPath: cgroup %s is already in use",
+                               cg->dirs[i].path);
+                /* it belongs to whoever is in it now: remove nothing */
+                for (size_t k = 0; k < cg->n_dirs; k++)
+                    cg->dirs[k].created = false;
+                goto fail;
+            }
+        }
     }
     /* Keep creation order parents-first: move the leaves after the parents they need. */
     if (cg->n_dirs > n_leaves) {
@@ -418,11 +452,12 @@ int cg_create(struct cg *cg, const struct spec_resources *res, const struct spec
     }
     return 0;
 fail:
+    cg_release_claim(cg);
     remove_created(cg);
     return r;
 }
 
-int cg_enter(const struct cg *cg, pid_t pid, struct hk_err *err)
+int cg_enter(struct cg *cg, pid_t pid, struct hk_err *err)
 {
     char val[32];
     snprintf(val, sizeof(val), "%d", (int)pid);
@@ -433,6 +468,7 @@ int cg_enter(const struct cg *cg, pid_t pid, struct hk_err *err)
         if (r < 0)
             return r;
     }
+    cg_release_claim(cg);
     return 0;
 }
 
@@ -440,8 +476,10 @@ int cg_enter(const struct cg *cg, pid_t pid, struct hk_err *err)
 
 static const char *first_leaf(const struct state_cgroup_dir *dirs, size_t n)
 {
-    /* Leaves come after their parents; any leaf lists the same processes. Prefer the last
-     * entry, which is always a leaf. */
+    /* Leaves come after their parents and any leaf lists the same processes. */
+    for (size_t i = n; i-- > 0;)
+        if (dirs[i].leaf)
+            return dirs[i].path;
     return n ? dirs[n - 1].path : NULL;
 }
 
@@ -505,20 +543,54 @@ bool cg_has_procs(const struct state_cgroup_dir *dirs, size_t n)
     return false;
 }
 
+/* Remove sub-cgroups the payload made below a leaf, deepest first. */
+static void remove_subtree(const char *dir, int depth)
+{
+    if (depth > 32)
+        return;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_type != DT_DIR || de->d_name[0] == '.')
+            continue;
+        char sub[4096];
+        if (snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name) >= (int)sizeof(sub))
+            continue;
+        remove_subtree(sub, depth + 1);
+        (void)rmdir(sub);
+    }
+    closedir(d);
+}
+
 int cg_destroy(const struct state_cgroup_dir *dirs, size_t n, struct hk_err *err)
 {
     int result = 0;
     for (size_t i = n; i-- > 0;) {
         if (!dirs[i].created)
             continue;
-        /* Processes may still be exiting after SIGKILL: retry for up to ~2 s. */
         long delay_us = 100;
+        bool subtree_done = false;
+        /* Processes may still be exiting after SIGKILL: retry for up to ~2 s. */
         for (int attempt = 0;; attempt++) {
             if (rmdir(dirs[i].path) == 0 || errno == ENOENT)
                 break;
-            if (errno != EBUSY || attempt >= 40) {
+            int e = errno;
+            if (e == EBUSY && !dir_has_procs(dirs[i].path)) {
+                /* Busy without processes: child cgroups. Below our leaf they are the
+                 * payload's and go too; below a parent they are another container's. */
+                if (!dirs[i].leaf)
+                    break;
+                if (!subtree_done) {
+                    remove_subtree(dirs[i].path, 0);
+                    subtree_done = true;
+                    continue;
+                }
+            }
+            if (e != EBUSY || attempt >= 30) {
                 if (result == 0)
-                    result = hk_err_sys(err, errno, "remove cgroup %s", dirs[i].path);
+                    result = hk_err_sys(err, e, "remove cgroup %s", dirs[i].path);
                 break;
             }
             struct state_cgroup_dir one = dirs[i];
@@ -550,7 +622,9 @@ int cg_remove(struct cg *cg, struct hk_err *err)
     if (!d)
         return hk_err_set(err, ENOMEM, "out of memory");
     for (size_t i = 0; i < cg->n_dirs; i++)
-        d[i] = (struct state_cgroup_dir){.path = cg->dirs[i].path, .created = cg->dirs[i].created};
+        d[i] = (struct state_cgroup_dir){.path = cg->dirs[i].path,
+                                         .created = cg->dirs[i].created,
+                                         .leaf = cg->dirs[i].mask != 0};
     int r = cg_destroy(d, cg->n_dirs, err);
     free(d);
     if (r == 0)

@@ -71,6 +71,7 @@ struct cg {
     char *path;          /* normalized cgroupsPath, as shown in messages */
     struct cg_dir *dirs; /* creation order (parents before children); leaves have mask != 0 */
     size_t n_dirs;
+    int claim_fd; /* flock on one leaf from cg_create until cg_enter: one container per cgroup */
 };
 
 /* Read /proc/self/cgroup and find the mount points (no mountinfo parsing). */
@@ -83,14 +84,17 @@ int cg_prepare(const struct cg_layout *l, const char *id, const char *cgroups_pa
                struct hk_err *err);
 void cg_clear(struct cg *cg);
 
-/* Create the directories (refusing a leaf that already holds processes) and apply the
- * resources. On failure everything created is removed again. */
+/* Create the directories and apply the resources. A leaf that already holds processes is
+ * refused; concurrent creates of one cgroup are serialized by an flock on a leaf held until
+ * cg_enter, so exactly one wins. On failure everything created is removed again. */
 int cg_create(struct cg *cg, const struct spec_resources *res, const struct spec_device *devs,
               size_t n_devs, struct hk_err *err);
 /* Remove what cg_create made (children first), killing leftover processes. */
 int cg_remove(struct cg *cg, struct hk_err *err);
-/* Move pid into every leaf. */
-int cg_enter(const struct cg *cg, pid_t pid, struct hk_err *err);
+/* Move pid into every leaf, then release the claim lock. */
+int cg_enter(struct cg *cg, pid_t pid, struct hk_err *err);
+/* Close the claim fd (also in a cloned child, whose copy would keep the lock). */
+void cg_release_claim(struct cg *cg);
 
 /* Check (without touching anything) that every resource in res can be applied by the
  * driver for this mode; the error names the field that cannot. */

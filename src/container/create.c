@@ -281,6 +281,7 @@ static int do_clone(struct create_ctx *c, struct hk_err *err)
         c->sync_fd = hk_close(c->sync_fd);
         c->dir_fd = hk_close(c->dir_fd);
         c->root_fd = hk_close(c->root_fd);
+        cg_release_claim(&p->cg);
         if (p->two_stage)
             child_stage1(p);
         child_init(p, false);
@@ -399,7 +400,7 @@ static double ms_between(const struct timespec *a, const struct timespec *b)
 
 static void log_phases(const struct phases *ph)
 {
-    static const char *const names[] = {"plan", "state_dir", "cgroup", "clone",
+    static const char *const names[] = {"plan",        "state_dir",  "cgroup", "clone",
                                         "child_setup", "state_json", "total"};
     if (!log_debug_enabled() || ph->n < 7)
         return;

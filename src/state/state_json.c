@@ -70,6 +70,8 @@ int state_to_json(const struct hk_state *st, char **ret, size_t *ret_len)
         json_str(&j, st->cgroup_dirs[i].path);
         json_key(&j, "created");
         json_bool(&j, st->cgroup_dirs[i].created);
+        json_key(&j, "leaf");
+        json_bool(&j, st->cgroup_dirs[i].leaf);
         json_obj_end(&j);
     }
     json_arr_end(&j);
@@ -177,6 +179,8 @@ int state_from_json(const char *buf, size_t len, struct hk_state *st, struct hk_
             struct state_cgroup_dir *d = &st->cgroup_dirs[st->n_cgroup_dirs];
             d->path = strdup(p->u.str.s);
             d->created = c && c->type == JV_BOOL && c->u.b;
+            const struct jv *lf = jv_get(e, "leaf");
+            d->leaf = lf && lf->type == JV_BOOL && lf->u.b;
             st->n_cgroup_dirs++;
             if (!d->path) {
                 r = hk_err_set(err, ENOMEM, "out of memory");

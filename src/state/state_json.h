@@ -11,10 +11,12 @@
 struct hk_err;
 struct spec_kv;
 
-/* A cgroup directory the container uses; `created` if husk made it (and so removes it). */
+/* A cgroup directory the container uses; `created` if husk made it (and so removes it);
+ * `leaf` for the container's own cgroup in a hierarchy (parents are shared with others). */
 struct state_cgroup_dir {
     char *path;
     bool created;
+    bool leaf;
 };
 
 struct hk_state {

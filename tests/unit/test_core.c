@@ -369,8 +369,8 @@ static void test_cgroups_pure(void)
 static void test_state_roundtrip(void)
 {
     struct spec_kv ann[1] = {{(char *)"k", (char *)"v\"<"}};
-    struct state_cgroup_dir dirs[2] = {{(char *)"/sys/fs/cgroup/a", true},
-                                       {(char *)"/sys/fs/cgroup/a/b", false}};
+    struct state_cgroup_dir dirs[2] = {{(char *)"/sys/fs/cgroup/a", true, false},
+                                       {(char *)"/sys/fs/cgroup/a/b", false, true}};
     struct hk_state st = {
         .id = (char *)"c1",
         .bundle = (char *)"/b",
@@ -397,8 +397,9 @@ static void test_state_roundtrip(void)
                "pid, start time, pidns round-trip");
         TAP_STR_EQ(back.annotations[0].value, "v\"<", "annotation round-trips");
         TAP_OK(back.n_cgroup_dirs == 2 && back.cgroup_dirs[0].created &&
-                   !back.cgroup_dirs[1].created,
-               "cgroup dirs and created flags round-trip");
+                   !back.cgroup_dirs[1].created && !back.cgroup_dirs[0].leaf &&
+                   back.cgroup_dirs[1].leaf,
+               "cgroup dirs, created and leaf flags round-trip");
         state_clear(&back);
     }
     free(data);

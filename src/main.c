@@ -150,5 +150,6 @@ int main(int argc, char **argv)
         return r;
     }
     hk_err_set(&err, EINVAL, "No help topic for '%s'", name);
-    return fail(&err);
+    fail(&err);
+    return 3; /* runc (urfave/cli) exits 3 for an unknown command */
 }

@@ -1,3 +1,5 @@
+#include <errno.h>
+
 #include "cli/cli.h"
 #include "container/container.h"
 #include "core/err.h"
@@ -22,5 +24,9 @@ int cmd_delete(const struct cli_global *g, int argc, char **argv, struct hk_err 
     int r = cli_nargs_exact("delete", argc - i, 1, err);
     if (r < 0)
         return r;
-    return container_delete(g->root, argv[i], force, err);
+    r = container_delete(g->root, argv[i], force, err);
+    /* like runc, --force on a container that does not exist is not an error */
+    if (r == -ENOENT && force)
+        return 0;
+    return r;
 }

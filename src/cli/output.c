@@ -31,8 +31,6 @@ void output_state_json(struct json_out *j, const struct hk_view *v, const char *
     json_str(j, v->st.rootfs);
     json_key(j, "created");
     json_str(j, v->st.created);
-    json_key(j, "owner");
-    json_str(j, owner);
     if (v->st.n_annotations > 0) {
         /* Go marshals maps with sorted keys */
         struct spec_kv *kv = malloc(v->st.n_annotations * sizeof(*kv));
@@ -49,6 +47,8 @@ void output_state_json(struct json_out *j, const struct hk_view *v, const char *
             free(kv);
         }
     }
+    json_key(j, "owner"); /* after annotations: runc's struct order */
+    json_str(j, owner);
     json_obj_end(j);
 }
 

@@ -211,7 +211,9 @@ void child_init(struct hk_plan *p, bool in_cgroup)
     bool cwd_done = chdir(pr->cwd) == 0;
     int cwd_errno = errno;
 
-    if (pr->caps.set && caps_apply_bounding(pr->caps.bounding, p->last_cap, &err) < 0)
+    /* No capabilities object means no capabilities at all (runc does the same): the
+     * zero-initialised sets are applied. */
+    if (caps_apply_bounding(pr->caps.bounding, p->last_cap, &err) < 0)
         FAIL(p, &err);
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) {
         hk_err_sys(&err, errno, "keep capabilities across the uid switch");
@@ -225,7 +227,7 @@ void child_init(struct hk_plan *p, bool in_cgroup)
         hk_err_sys(&err, errno, "clear keep-capabilities");
         FAIL(p, &err);
     }
-    if (pr->caps.set && caps_apply_final(&pr->caps, p->last_cap, &err) < 0)
+    if (caps_apply_final(&pr->caps, p->last_cap, &err) < 0)
         FAIL(p, &err);
     if (!cwd_done && chdir(pr->cwd) < 0) {
         hk_err_sys(&err, errno == ENOENT ? cwd_errno : errno, "process.cwd: chdir '%s'", pr->cwd);

@@ -296,6 +296,9 @@ static int do_cgroup_v1(const struct mnt_ctx *c, const struct spec_mount *m, str
                     return hk_err_sys(err, errno, "symlink cgroup/%s", t);
         }
     }
+    /* runc leaves the tmpfs root 0555 so the container cannot add entries */
+    if (fchmod(wbase, 0555) < 0)
+        return hk_err_sys(err, errno, "chmod the cgroup tmpfs");
     return post_attrs(c, m, err);
 }
 

@@ -32,15 +32,15 @@ bool rootfs_dev_is_bind(const struct spec *s)
 int rootfs_prepare(struct rootfs_plan *p, struct hk_err *err)
 {
     unsigned long prop = p->spec->linux.rootfs_propagation_flags;
-    /* Keep host mount events flowing in but never out: "/" becomes a slave (or private /
-     * unbindable when asked); a shared root is applied after pivot_root, which refuses a
-     * shared mount point. */
-    unsigned long first = MS_SLAVE | MS_REC;
-    if (prop & (MS_PRIVATE | MS_UNBINDABLE))
-        first = prop;
-    if (mount(NULL, "/", NULL, first, NULL) < 0)
-        return hk_err_sys(err, errno, "linux.rootfsPropagation: make / %s",
-                          first == (MS_SLAVE | MS_REC) ? "rslave" : "private");
+    /* Keep host mount events flowing in but never out: everything becomes a slave first
+     * (so detaching the old root after pivot_root cannot propagate an unmount to the host),
+     * then private / unbindable when asked. A shared root is applied after pivot_root, which
+     * refuses a shared mount point. */
+    if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+        return hk_err_sys(err, errno, "make / rslave");
+    if ((prop & (MS_PRIVATE | MS_UNBINDABLE)) && mount(NULL, "/", NULL, prop, NULL) < 0)
+        return hk_err_sys(err, errno, "linux.rootfsPropagation: '%s'",
+                          p->spec->linux.rootfs_propagation);
     if (mount(p->rootfs, p->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
         return hk_err_sys(err, errno, "root.path: bind '%s'", p->rootfs);
     int fd = open(p->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -62,6 +62,12 @@ int rootfs_mounts(struct rootfs_plan *p, struct hk_err *err)
     for (size_t i = 0; i < s->linux.n_devices; i++)
         if ((r = dev_create(p->mnt.root_fd, &s->linux.devices[i], i, p->mnt.userns, err)) < 0)
             return r;
+    /* like runc, a missing cwd is created (inside the root) */
+    if (s->process.cwd) {
+        _cleanup_close_ int cwd = -EBADF;
+        if ((r = path_mkdir_p_in_root(p->mnt.root_fd, s->process.cwd, 0755, &cwd, err)) < 0)
+            return hk_err_wrap(err, "process.cwd");
+    }
     return 0;
 }
 
@@ -77,9 +83,11 @@ int rootfs_pivot(struct rootfs_plan *p, struct hk_err *err)
     } else {
         if (syscall(SYS_pivot_root, ".", ".") < 0)
             return hk_err_sys(err, errno, "pivot_root");
-        /* The old root is now stacked on "."; make sure its unmount cannot propagate. */
-        if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-            return hk_err_sys(err, errno, "make the old root a slave");
+        /* The old root is now stacked on "." (umount2 resolves to the topmost mount there).
+         * Its unmount cannot propagate to the host: "/" was made rslave (or private) in
+         * rootfs_prepare. A mount(MS_SLAVE|MS_REC) on "." here would hit the new root
+         * instead ("." does not cross onto the stacked mount) and turn the container's
+         * shared mounts private. */
         if (umount2(".", MNT_DETACH) < 0)
             return hk_err_sys(err, errno, "detach the old root");
     }

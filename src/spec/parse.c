@@ -1032,8 +1032,8 @@ static int parse_named(const char *buf, size_t len, const char *name, struct spe
     struct pctx c = {.s = s, .err = err};
     const struct jv *root = jv_root(doc);
     if (root->type != JV_OBJECT)
-        return hk_err_set(err, EINVAL, "expected a JSON object at the top level, got %s",
-                          jv_type_name(root->type));
+        return hk_err_set(err, EINVAL, "%s%sexpected a JSON object at the top level, got %s",
+                          name ? name : "", name ? ": " : "", jv_type_name(root->type));
     r = parse_table(&c, root, &spec_t, s);
     if (r < 0)
         return r;

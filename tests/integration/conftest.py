@@ -19,15 +19,12 @@ import pytest
 import huskit
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "runc: compares with Debian's runc")
-
-
 @pytest.fixture(scope="session")
 def env():
     if os.geteuid() != 0:
         pytest.skip("integration tests need root")
-    for what, p in (("HUSK", huskit.HUSK), ("HUSK_PROBE", huskit.PROBE), ("busybox", huskit.BUSYBOX)):
+    for what, p in (("HUSK", huskit.HUSK), ("HUSK_PROBE", huskit.PROBE),
+                    ("busybox", huskit.BUSYBOX)):
         if not os.access(p, os.X_OK):
             pytest.skip(f"{what} binary not found at {p} (build with ninja -C build)")
     huskit.set_child_subreaper()

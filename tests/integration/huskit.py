@@ -7,7 +7,6 @@ us: that is how tests find leftover processes without looking at anyone else's.
 
 import copy
 import ctypes
-import errno
 import json
 import os
 import re
@@ -155,6 +154,7 @@ class Runtime:
         self.root = Path(root)
         self.cwd = Path(cwd)
         self.iodir = Path(iodir)
+        self.bg = []  # background invocations, cleaned up by Ctx.teardown
 
     def __call__(self, *args, timeout=30, stdin=None, stdout=None, glob=(), fd3=None,
                  pass_fds=(), env=None, background=False):
@@ -177,6 +177,7 @@ class Runtime:
                    "fd=os.open(sys.argv[1], os.O_RDWR|os.O_CREAT, 0o644)\n"
                    "os.dup2(fd, 3)\n"
                    "if fd != 3: os.close(fd)\n"
+                   "os.set_inheritable(3, True)\n"
                    "os.execv(sys.argv[2], sys.argv[2:])",
                    str(fd3), *argv]
         full_env = dict(os.environ)
@@ -189,6 +190,7 @@ class Runtime:
         if background:
             HELPER_PIDS.add(p.pid)
             p._hk_files = (out_f, err_f)
+            self.bg.append(p)
             return p
         try:
             rc = p.wait(timeout=timeout)
@@ -234,8 +236,14 @@ def unescape_mountinfo(s):
 
 def mountinfo(pid="self"):
     """List of dicts: id parent root mountpoint options fstype source superopts."""
+    return parse_mountinfo(Path(f"/proc/{pid}/mountinfo").read_text())
+
+
+def parse_mountinfo(text):
     res = []
-    for line in Path(f"/proc/{pid}/mountinfo").read_text().splitlines():
+    for line in text.splitlines():
+        if " - " not in line:
+            continue
         pre, post = line.split(" - ", 1)
         f = pre.split()
         g = post.split()
@@ -246,6 +254,12 @@ def mountinfo(pid="self"):
             "superopts": g[2].split(",") if len(g) > 2 else [],
         })
     return res
+
+
+def find_mount(mounts, mountpoint):
+    """The last (topmost) mount at mountpoint, or None."""
+    found = [m for m in mounts if m["mountpoint"] == mountpoint]
+    return found[-1] if found else None
 
 
 def mounts_under(path):
@@ -285,6 +299,13 @@ def remove_cgroup(cgpath):
     directories that could not be removed."""
     left = []
     for d in cgroup_dirs(cgpath):
+        left += remove_cgroup_dir(d)
+    return left
+
+
+def remove_cgroup_dir(d):
+    left = []
+    if os.path.isdir(d):
         for root, dirs, files in os.walk(d, topdown=False):
             for attempt in range(50):
                 try:
@@ -392,7 +413,9 @@ class Bundle:
 
     @property
     def rootfs(self):
-        p = self.config.get("root", {}).get("path", "rootfs") if isinstance(self.config, dict) else "rootfs"
+        p = "rootfs"
+        if isinstance(self.config, dict):
+            p = self.config.get("root", {}).get("path", "rootfs")
         return Path(p) if os.path.isabs(p) else self.path / p
 
     @property
@@ -513,6 +536,7 @@ class Ctx:
         self.husk = Runtime(env.husk, self.root, self.dir, self.dir / "io")
         self.runtimes = [self.husk]
         self.cgpaths = []
+        self.cg_abs_dirs = []  # absolute cgroup dirs (when paths differ per hierarchy)
         self.helpers = []
         self.children_before = live_children()
         self._n = 0
@@ -603,7 +627,11 @@ class Ctx:
     def assert_nothing_left(self, b, cid, allow_pids=()):
         """After a failed create/run: no state dir, no cgroup, no mount, no process."""
         problems = []
-        if (self.husk.root / cid).exists():
+        try:
+            exists = (self.husk.root / cid).exists()
+        except OSError:  # e.g. ENAMETOOLONG
+            exists = False
+        if exists:
             problems.append(f"state dir {self.husk.root / cid} exists: "
                             f"{os.listdir(self.husk.root / cid)}")
         for cg in [b.cgpath] if b is not None and b.cgpath else []:
@@ -635,11 +663,21 @@ class Ctx:
     def teardown(self):
         problems = []
         for rt in self.runtimes:
-            for cid in self.container_ids(rt):
-                r = rt("delete", "-f", cid, timeout=20)
+            # newest first: a later container may depend on an earlier one's cgroup parent
+            def newest_first(c):
+                try:
+                    return -(rt.root / c).stat().st_mtime_ns
+                except OSError:
+                    return 0
+            ids = sorted(self.container_ids(rt), key=newest_first)
+            for cid in ids:
+                try:
+                    r = rt("delete", "-f", cid, timeout=15)
+                    why = f"rc={r.rc} err={r.err.strip()!r}"
+                except AssertionError as e:
+                    why = str(e)
                 if (rt.root / cid).exists():
-                    problems.append(f"{rt.binary} delete -f {cid} left its state dir "
-                                    f"(rc={r.rc} err={r.err.strip()!r})")
+                    problems.append(f"{rt.binary} delete -f {cid} left its state dir ({why})")
                     try:
                         st = json.loads((rt.root / cid / "state.json").read_text())
                         pid = st.get("init_process_pid") or st.get("pid")
@@ -649,7 +687,7 @@ class Ctx:
                     except (OSError, ValueError):
                         pass
                     shutil.rmtree(rt.root / cid, ignore_errors=True)
-        for p in self.helpers:
+        for p in self.helpers + [p for rt in self.runtimes for p in rt.bg]:
             if p.poll() is None:
                 p.kill()
             try:
@@ -658,19 +696,25 @@ class Ctx:
                 pass
             HELPER_PIDS.discard(p.pid)
         # Anything still re-parented to us from this test was started by this test.
-        for pid in live_children(exclude=self.children_before):
+        stray = live_children(exclude=self.children_before)
+        for pid in stray:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        for pid in list(my_children()):
-            if pid not in HELPER_PIDS:
-                try:
-                    os.waitpid(pid, 0)
-                except ChildProcessError:
-                    pass
+        end = time.monotonic() + 10
+        while stray and time.monotonic() < end:
+            reap()
+            stray = {p for p in stray if proc_stat(p) and proc_stat(p)[1] == os.getpid()}
+            time.sleep(0.01)
+        if stray:
+            problems.append(f"processes {sorted(stray)} survived SIGKILL")
         for cg in self.cgpaths:
             left = remove_cgroup(cg)
+            if left:
+                problems.append(f"could not remove cgroups {left}")
+        for d in self.cg_abs_dirs:
+            left = remove_cgroup_dir(d)
             if left:
                 problems.append(f"could not remove cgroups {left}")
         mnts = mounts_under(self.dir)

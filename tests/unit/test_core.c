@@ -261,12 +261,12 @@ static void test_ids(void)
     TAP_OK(!state_id_valid(".x"), "leading '.' invalid");
     TAP_OK(!state_id_valid("a b"), "space invalid");
     char longid[1100];
-    memset(longid, 'a', 1024);
-    longid[1024] = '\0';
-    TAP_OK(state_id_valid(longid), "1024-char id valid");
-    longid[1024] = 'a';
-    longid[1025] = '\0';
-    TAP_OK(!state_id_valid(longid), "1025-char id invalid");
+    memset(longid, 'a', 255);
+    longid[255] = '\0';
+    TAP_OK(state_id_valid(longid), "255-char id valid");
+    longid[255] = 'a';
+    longid[256] = '\0';
+    TAP_OK(!state_id_valid(longid), "256-char id invalid (NAME_MAX)");
     TAP_OK(state_id_check("", &e) < 0 && strstr(e.msg, "empty"), "empty id message");
     TAP_OK(state_id_check(longid, &e) < 0 && strstr(e.msg, "longer"), "long id message");
 }

@@ -45,6 +45,6 @@ static int tap_n, tap_failed, tap_passed;
 static inline int tap_done(void)
 {
     printf("1..%d\n", tap_n);
-    printf("%d passed, %d failed\n", tap_passed, tap_failed);
+    printf("# %d passed, %d failed\n", tap_passed, tap_failed);
     return tap_failed ? 1 : 0;
 }

@@ -9,12 +9,10 @@
 #include "core/log.h"
 #include "spec/spec.h"
 #include "state/dir.h"
+#include "version.h"
 
 #ifndef HUSK_VERSION
 #define HUSK_VERSION "0.0.0"
-#endif
-#ifndef HUSK_COMMIT
-#define HUSK_COMMIT "unknown"
 #endif
 
 static const struct cli_cmd commands[] = {

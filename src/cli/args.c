@@ -101,8 +101,9 @@ void cli_print_help(const char *cmd, const char *args, const char *summary,
         for (const struct cli_opt *o = opts; o->name; o++) {
             char left[64];
             if (o->short_name)
-                snprintf(left, sizeof(left), "--%s%s%s, -%c", o->name, o->meta ? " " : "",
-                         o->meta ? o->meta : "", o->short_name);
+                snprintf(left, sizeof(left), "--%s%s%s, -%c%s%s", o->name, o->meta ? " " : "",
+                         o->meta ? o->meta : "", o->short_name, o->meta ? " " : "",
+                         o->meta ? o->meta : "");
             else
                 snprintf(left, sizeof(left), "--%s%s%s", o->name, o->meta ? " " : "",
                          o->meta ? o->meta : "");

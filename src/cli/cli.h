@@ -1,6 +1,8 @@
 /* Command-line parsing in runc's style (Go flag rules: -name and --name, "=value" or a
  * separate argument, booleans take "=true|false", parsing stops at the first argument
- * that is not a flag or at "--"), and the command table. */
+ * that is not a flag or at "--"), and the command table.
+ * No unit test: flag parsing is checked end to end by tests/integration/test_cli.py.
+ */
 #pragma once
 
 #include <stdbool.h>

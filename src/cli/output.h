@@ -1,4 +1,6 @@
-/* runc's JSON shape for a container state (state and list). */
+/* runc's JSON shape for a container state (state and list).
+ * No unit test: byte-compared with runc in tests/integration/test_runc_compat.py.
+ */
 #pragma once
 
 struct json_out;

@@ -33,11 +33,6 @@
 
 #define FAIL(p, e) sync_fail((p)->sync_fd, (e))
 
-static void child_log(const struct hk_plan *p, enum log_level l, const char *msg)
-{
-    (void)sync_send(p->sync_fd, SYNC_LOG, (int32_t)l, 0, msg);
-}
-
 /* Wait for a message from the parent; EOF means the parent died: exit quietly. */
 static void wait_for(struct hk_plan *p, enum sync_type t)
 {
@@ -130,7 +125,7 @@ static void join_session_keyring(struct hk_plan *p)
     }
 }
 
-static void reset_signals(const struct hk_plan *p)
+static void reset_signals(void)
 {
     for (int sig = 1; sig < NSIG; sig++) {
         if (sig == SIGKILL || sig == SIGSTOP)
@@ -142,7 +137,6 @@ static void reset_signals(const struct hk_plan *p)
             (void)sigaction(sig, &sa, NULL);
         }
     }
-    (void)p;
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -263,7 +257,7 @@ void child_init(struct hk_plan *p, bool in_cgroup)
         FAIL(p, &err);
     if (!in_cgroup)
         wait_for(p, SYNC_CGROUP_DONE);
-    reset_signals(p);
+    reset_signals();
     prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
 
     (void)sync_send(p->sync_fd, SYNC_READY, 0, 0, NULL);
@@ -286,6 +280,5 @@ void child_init(struct hk_plan *p, bool in_cgroup)
     int e = errno;
     hk_err_sys(&err, e, "exec '%s'", exe);
     (void)sync_send(p->sync_fd, SYNC_ERROR, err.code, 0, err.msg);
-    (void)child_log;
     _exit(e == ENOENT ? 127 : 126);
 }

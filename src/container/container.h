@@ -1,4 +1,7 @@
-/* Container lifecycle operations. The CLI parses flags into these options and prints. */
+/* Container lifecycle operations. The CLI parses flags into these options and prints.
+ * No unit test: every operation needs root, namespaces and cgroups; covered by
+ * tests/integration/test_lifecycle.py and test_runc_compat.py.
+ */
 #pragma once
 
 #include <stdbool.h>

@@ -533,7 +533,6 @@ int container_run(const struct hk_create_opts *o, int *ret_status, struct hk_err
     sigfillset(&all);
     /* Block everything before clone so no signal is lost; the child restores its mask. */
     sigprocmask(SIG_BLOCK, &all, &old);
-    c.p.saved_mask = old;
     if (!o->detach && !o->no_subreaper)
         (void)prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     r = create_common(&c, err);

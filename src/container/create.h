@@ -1,5 +1,7 @@
 /* Internal to container/: the create plan shared by the parent (create.c) and the child
- * (child.c). The child inherits it in memory through clone; nothing is re-serialized. */
+ * (child.c). The child inherits it in memory through clone; nothing is re-serialized.
+ * No unit test: the clone/child protocol is exercised by every integration test.
+ */
 #pragma once
 
 #include <signal.h>

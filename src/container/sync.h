@@ -2,6 +2,8 @@
  * Parent <-> child protocol on one SOCK_SEQPACKET socketpair: small fixed-size messages,
  * one per datagram. The child never logs to files: it sends SYNC_LOG / SYNC_ERROR records
  * and the parent re-emits them.
+ * No unit test of its own: every create/run in tests/integration drives it, including child errors
+ * (test_bad_input.py).
  */
 #pragma once
 

@@ -1,5 +1,7 @@
 /* The undo record of create: what was changed on the host, undone in reverse order.
- * It borrows (does not own) the fds and objects it points to. */
+ * It borrows (does not own) the fds and objects it points to.
+ * No unit test: rollback is checked by tests/integration/test_bad_input.py (nothing left behind).
+ */
 #pragma once
 
 #include <stdbool.h>

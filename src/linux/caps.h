@@ -1,4 +1,6 @@
-/* Capabilities: bounding set, effective/permitted/inheritable (capset), ambient. */
+/* Capabilities: bounding set, effective/permitted/inheritable (capset), ambient.
+ * No unit test: needs real credentials; covered by tests/integration/test_process.py.
+ */
 #pragma once
 
 #include <stdint.h>

@@ -1,4 +1,6 @@
-/* /dev inside the container: default devices, linux.devices, standard symlinks. */
+/* /dev inside the container: default devices, linux.devices, standard symlinks.
+ * No unit test: mknod needs root in a mount namespace; covered by tests/integration/test_rootfs.py.
+ */
 #pragma once
 
 #include <stdbool.h>

@@ -1,4 +1,6 @@
-/* Namespaces: open and verify a namespace path, join it, unshare new ones. */
+/* Namespaces: open and verify a namespace path, join it, unshare new ones.
+ * No unit test: needs namespaces; covered by tests/integration/test_namespaces.py.
+ */
 #pragma once
 
 #include <sys/types.h>

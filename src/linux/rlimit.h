@@ -1,4 +1,6 @@
-/* process.rlimits */
+/* process.rlimits
+ * No unit test: covered by tests/integration/test_process.py.
+ */
 #pragma once
 
 #include <stddef.h>

@@ -1,5 +1,7 @@
 /* The container's root filesystem, in order: propagation, self-bind, spec mounts, /dev,
- * pivot_root (or MS_MOVE + chroot), masked and read-only paths, read-only root. */
+ * pivot_root (or MS_MOVE + chroot), masked and read-only paths, read-only root.
+ * No unit test: needs a mount namespace; covered by tests/integration/test_rootfs.py.
+ */
 #pragma once
 
 #include <stdbool.h>

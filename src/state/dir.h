@@ -5,6 +5,7 @@
  *        state.json    0600, written to a temp file and renamed
  *        exec.fifo     0622, exists while the container is "created"
  * Commands that change a container hold flock(LOCK_EX) on the <id> directory fd.
+ * No unit test of its own: covered by tests/integration (layout, modes, concurrency).
  */
 #pragma once
 

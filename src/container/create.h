@@ -34,7 +34,6 @@ struct hk_plan {
     struct cg cg;
     struct mnt_cgroup_src *cg_srcs;
     struct rootfs_plan rootfs;
-    sigset_t saved_mask; /* the caller's signal mask, restored in the child */
 };
 
 /* Child entry points; never return. */

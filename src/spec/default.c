@@ -10,7 +10,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#define DEFAULT_JSON                                                                               \
+/* The parts both variants share. */
+#define SPEC_HEAD                                                                                  \
     "{\n"                                                                                          \
     "\t\"ociVersion\": \"" SPEC_OCI_VERSION "\",\n"                                                \
     "\t\"process\": {\n"                                                                           \
@@ -88,7 +89,35 @@
     "\t\t\t\t\"nosuid\",\n"                                                                        \
     "\t\t\t\t\"noexec\",\n"                                                                        \
     "\t\t\t\t\"newinstance\",\n"                                                                   \
-    "\t\t\t\t\"ptmxmode=0666\",\n"                                                                 \
+    "\t\t\t\t\"ptmxmode=0666\",\n"
+
+#define SPEC_TAIL                                                                                  \
+    "\t\t\t}\n"                                                                                    \
+    "\t\t],\n"                                                                                     \
+    "\t\t\"maskedPaths\": [\n"                                                                     \
+    "\t\t\t\"/proc/acpi\",\n"                                                                      \
+    "\t\t\t\"/proc/asound\",\n"                                                                    \
+    "\t\t\t\"/proc/kcore\",\n"                                                                     \
+    "\t\t\t\"/proc/keys\",\n"                                                                      \
+    "\t\t\t\"/proc/latency_stats\",\n"                                                             \
+    "\t\t\t\"/proc/timer_list\",\n"                                                                \
+    "\t\t\t\"/proc/timer_stats\",\n"                                                               \
+    "\t\t\t\"/proc/sched_debug\",\n"                                                               \
+    "\t\t\t\"/sys/firmware\",\n"                                                                   \
+    "\t\t\t\"/proc/scsi\"\n"                                                                       \
+    "\t\t],\n"                                                                                     \
+    "\t\t\"readonlyPaths\": [\n"                                                                   \
+    "\t\t\t\"/proc/bus\",\n"                                                                       \
+    "\t\t\t\"/proc/fs\",\n"                                                                        \
+    "\t\t\t\"/proc/irq\",\n"                                                                       \
+    "\t\t\t\"/proc/sys\",\n"                                                                       \
+    "\t\t\t\"/proc/sysrq-trigger\"\n"                                                              \
+    "\t\t]\n"                                                                                      \
+    "\t}\n"                                                                                        \
+    "}"
+
+#define DEFAULT_JSON                                                                               \
+    SPEC_HEAD                                                                                      \
     "\t\t\t\t\"mode=0620\",\n"                                                                     \
     "\t\t\t\t\"gid=5\"\n"                                                                          \
     "\t\t\t]\n"                                                                                    \
@@ -162,110 +191,10 @@
     "\t\t\t\t\"type\": \"uts\"\n"                                                                  \
     "\t\t\t},\n"                                                                                   \
     "\t\t\t{\n"                                                                                    \
-    "\t\t\t\t\"type\": \"mount\"\n"                                                                \
-    "\t\t\t}\n"                                                                                    \
-    "\t\t],\n"                                                                                     \
-    "\t\t\"maskedPaths\": [\n"                                                                     \
-    "\t\t\t\"/proc/acpi\",\n"                                                                      \
-    "\t\t\t\"/proc/asound\",\n"                                                                    \
-    "\t\t\t\"/proc/kcore\",\n"                                                                     \
-    "\t\t\t\"/proc/keys\",\n"                                                                      \
-    "\t\t\t\"/proc/latency_stats\",\n"                                                             \
-    "\t\t\t\"/proc/timer_list\",\n"                                                                \
-    "\t\t\t\"/proc/timer_stats\",\n"                                                               \
-    "\t\t\t\"/proc/sched_debug\",\n"                                                               \
-    "\t\t\t\"/sys/firmware\",\n"                                                                   \
-    "\t\t\t\"/proc/scsi\"\n"                                                                       \
-    "\t\t],\n"                                                                                     \
-    "\t\t\"readonlyPaths\": [\n"                                                                   \
-    "\t\t\t\"/proc/bus\",\n"                                                                       \
-    "\t\t\t\"/proc/fs\",\n"                                                                        \
-    "\t\t\t\"/proc/irq\",\n"                                                                       \
-    "\t\t\t\"/proc/sys\",\n"                                                                       \
-    "\t\t\t\"/proc/sysrq-trigger\"\n"                                                              \
-    "\t\t]\n"                                                                                      \
-    "\t}\n"                                                                                        \
-    "}"
+    "\t\t\t\t\"type\": \"mount\"\n" SPEC_TAIL
 
 #define ROOTLESS_A                                                                                 \
-    "{\n"                                                                                          \
-    "\t\"ociVersion\": \"" SPEC_OCI_VERSION "\",\n"                                                \
-    "\t\"process\": {\n"                                                                           \
-    "\t\t\"terminal\": true,\n"                                                                    \
-    "\t\t\"user\": {\n"                                                                            \
-    "\t\t\t\"uid\": 0,\n"                                                                          \
-    "\t\t\t\"gid\": 0\n"                                                                           \
-    "\t\t},\n"                                                                                     \
-    "\t\t\"args\": [\n"                                                                            \
-    "\t\t\t\"sh\"\n"                                                                               \
-    "\t\t],\n"                                                                                     \
-    "\t\t\"env\": [\n"                                                                             \
-    "\t\t\t\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\n"               \
-    "\t\t\t\"TERM=xterm\"\n"                                                                       \
-    "\t\t],\n"                                                                                     \
-    "\t\t\"cwd\": \"/\",\n"                                                                        \
-    "\t\t\"capabilities\": {\n"                                                                    \
-    "\t\t\t\"bounding\": [\n"                                                                      \
-    "\t\t\t\t\"CAP_AUDIT_WRITE\",\n"                                                               \
-    "\t\t\t\t\"CAP_KILL\",\n"                                                                      \
-    "\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"                                                           \
-    "\t\t\t],\n"                                                                                   \
-    "\t\t\t\"effective\": [\n"                                                                     \
-    "\t\t\t\t\"CAP_AUDIT_WRITE\",\n"                                                               \
-    "\t\t\t\t\"CAP_KILL\",\n"                                                                      \
-    "\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"                                                           \
-    "\t\t\t],\n"                                                                                   \
-    "\t\t\t\"permitted\": [\n"                                                                     \
-    "\t\t\t\t\"CAP_AUDIT_WRITE\",\n"                                                               \
-    "\t\t\t\t\"CAP_KILL\",\n"                                                                      \
-    "\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"                                                           \
-    "\t\t\t],\n"                                                                                   \
-    "\t\t\t\"ambient\": [\n"                                                                       \
-    "\t\t\t\t\"CAP_AUDIT_WRITE\",\n"                                                               \
-    "\t\t\t\t\"CAP_KILL\",\n"                                                                      \
-    "\t\t\t\t\"CAP_NET_BIND_SERVICE\"\n"                                                           \
-    "\t\t\t]\n"                                                                                    \
-    "\t\t},\n"                                                                                     \
-    "\t\t\"rlimits\": [\n"                                                                         \
-    "\t\t\t{\n"                                                                                    \
-    "\t\t\t\t\"type\": \"RLIMIT_NOFILE\",\n"                                                       \
-    "\t\t\t\t\"hard\": 1024,\n"                                                                    \
-    "\t\t\t\t\"soft\": 1024\n"                                                                     \
-    "\t\t\t}\n"                                                                                    \
-    "\t\t],\n"                                                                                     \
-    "\t\t\"noNewPrivileges\": true\n"                                                              \
-    "\t},\n"                                                                                       \
-    "\t\"root\": {\n"                                                                              \
-    "\t\t\"path\": \"rootfs\",\n"                                                                  \
-    "\t\t\"readonly\": true\n"                                                                     \
-    "\t},\n"                                                                                       \
-    "\t\"hostname\": \"runc\",\n"                                                                  \
-    "\t\"mounts\": [\n"                                                                            \
-    "\t\t{\n"                                                                                      \
-    "\t\t\t\"destination\": \"/proc\",\n"                                                          \
-    "\t\t\t\"type\": \"proc\",\n"                                                                  \
-    "\t\t\t\"source\": \"proc\"\n"                                                                 \
-    "\t\t},\n"                                                                                     \
-    "\t\t{\n"                                                                                      \
-    "\t\t\t\"destination\": \"/dev\",\n"                                                           \
-    "\t\t\t\"type\": \"tmpfs\",\n"                                                                 \
-    "\t\t\t\"source\": \"tmpfs\",\n"                                                               \
-    "\t\t\t\"options\": [\n"                                                                       \
-    "\t\t\t\t\"nosuid\",\n"                                                                        \
-    "\t\t\t\t\"strictatime\",\n"                                                                   \
-    "\t\t\t\t\"mode=755\",\n"                                                                      \
-    "\t\t\t\t\"size=65536k\"\n"                                                                    \
-    "\t\t\t]\n"                                                                                    \
-    "\t\t},\n"                                                                                     \
-    "\t\t{\n"                                                                                      \
-    "\t\t\t\"destination\": \"/dev/pts\",\n"                                                       \
-    "\t\t\t\"type\": \"devpts\",\n"                                                                \
-    "\t\t\t\"source\": \"devpts\",\n"                                                              \
-    "\t\t\t\"options\": [\n"                                                                       \
-    "\t\t\t\t\"nosuid\",\n"                                                                        \
-    "\t\t\t\t\"noexec\",\n"                                                                        \
-    "\t\t\t\t\"newinstance\",\n"                                                                   \
-    "\t\t\t\t\"ptmxmode=0666\",\n"                                                                 \
+    SPEC_HEAD                                                                                      \
     "\t\t\t\t\"mode=0620\"\n"                                                                      \
     "\t\t\t]\n"                                                                                    \
     "\t\t},\n"                                                                                     \
@@ -351,30 +280,7 @@
     "\t\t\t\t\"type\": \"mount\"\n"                                                                \
     "\t\t\t},\n"                                                                                   \
     "\t\t\t{\n"                                                                                    \
-    "\t\t\t\t\"type\": \"user\"\n"                                                                 \
-    "\t\t\t}\n"                                                                                    \
-    "\t\t],\n"                                                                                     \
-    "\t\t\"maskedPaths\": [\n"                                                                     \
-    "\t\t\t\"/proc/acpi\",\n"                                                                      \
-    "\t\t\t\"/proc/asound\",\n"                                                                    \
-    "\t\t\t\"/proc/kcore\",\n"                                                                     \
-    "\t\t\t\"/proc/keys\",\n"                                                                      \
-    "\t\t\t\"/proc/latency_stats\",\n"                                                             \
-    "\t\t\t\"/proc/timer_list\",\n"                                                                \
-    "\t\t\t\"/proc/timer_stats\",\n"                                                               \
-    "\t\t\t\"/proc/sched_debug\",\n"                                                               \
-    "\t\t\t\"/sys/firmware\",\n"                                                                   \
-    "\t\t\t\"/proc/scsi\"\n"                                                                       \
-    "\t\t],\n"                                                                                     \
-    "\t\t\"readonlyPaths\": [\n"                                                                   \
-    "\t\t\t\"/proc/bus\",\n"                                                                       \
-    "\t\t\t\"/proc/fs\",\n"                                                                        \
-    "\t\t\t\"/proc/irq\",\n"                                                                       \
-    "\t\t\t\"/proc/sys\",\n"                                                                       \
-    "\t\t\t\"/proc/sysrq-trigger\"\n"                                                              \
-    "\t\t]\n"                                                                                      \
-    "\t}\n"                                                                                        \
-    "}"
+    "\t\t\t\t\"type\": \"user\"\n" SPEC_TAIL
 
 const char *spec_default_json(bool rootless)
 {

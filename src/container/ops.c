@@ -132,38 +132,50 @@ int container_view_load(int dir_fd, int proc_fd, struct hk_view *ret, struct hk_
     return 0;
 }
 
-static int open_container(const char *root, const char *id, int *ret_root, int *ret_dir,
+/* An existing container's directories: state root, its state dir (locked if asked), and a
+ * verified procfs. */
+struct handle {
+    int rfd, dfd, pfd;
+};
+
+static void handle_close(struct handle *h)
+{
+    h->rfd = hk_close(h->rfd);
+    h->dfd = hk_close(h->dfd);
+    h->pfd = hk_close(h->pfd);
+}
+
+static int open_container(const char *root, const char *id, bool lock, struct handle *h,
                           struct hk_err *err)
 {
+    *h = (struct handle){-EBADF, -EBADF, -EBADF};
     int r = state_id_check(id, err);
     if (r < 0)
         return r;
-    int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-    if (rfd < 0) {
+    h->rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (h->rfd < 0) {
         if (errno == ENOENT)
             return hk_err_set(err, ENOENT, "container does not exist");
         return hk_err_sys(err, errno, "open state root '%s'", root);
     }
-    int dfd = -EBADF;
-    r = state_dir_open(rfd, id, &dfd, err);
-    if (r < 0) {
-        close(rfd);
+    if ((r = state_dir_open(h->rfd, id, &h->dfd, err)) < 0 ||
+        (lock && (r = state_dir_lock(h->dfd, true, err)) < 0) ||
+        (r = procfs_open(&h->pfd, err)) < 0) {
+        handle_close(h);
         return r;
     }
-    *ret_root = rfd;
-    *ret_dir = dfd;
     return 0;
 }
 
 int container_view(const char *root, const char *id, struct hk_view *ret, struct hk_err *err)
 {
-    _cleanup_close_ int rfd = -EBADF, dfd = -EBADF, pfd = -EBADF;
-    int r = open_container(root, id, &rfd, &dfd, err);
+    struct handle h;
+    int r = open_container(root, id, false, &h, err);
     if (r < 0)
         return r;
-    if ((r = procfs_open(&pfd, err)) < 0)
-        return r;
-    return container_view_load(dfd, pfd, ret, err);
+    r = container_view_load(h.dfd, h.pfd, ret, err);
+    handle_close(&h);
+    return r;
 }
 
 static int cmp_view(const void *a, const void *b)
@@ -235,18 +247,11 @@ int container_list(const char *root, struct hk_view **ret, size_t *ret_n, struct
 
 /* ------------------------------------------------------------ start */
 
-int container_start(const char *root, const char *id, struct hk_err *err)
+static int start_locked(const struct handle *h, struct hk_err *err)
 {
-    _cleanup_close_ int rfd = -EBADF, dfd = -EBADF, pfd = -EBADF;
-    int r = open_container(root, id, &rfd, &dfd, err);
-    if (r < 0)
-        return r;
-    if ((r = state_dir_lock(dfd, true, err)) < 0)
-        return r;
-    if ((r = procfs_open(&pfd, err)) < 0)
-        return r;
     struct hk_view v;
-    if ((r = container_view_load(dfd, pfd, &v, err)) < 0)
+    int r = container_view_load(h->dfd, h->pfd, &v, err);
+    if (r < 0)
         return r;
     enum hk_status s = v.status;
     container_view_clear(&v);
@@ -262,7 +267,7 @@ int container_start(const char *root, const char *id, struct hk_err *err)
                           container_status_name(s));
     }
     _cleanup_close_ int ff =
-        openat(dfd, STATE_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+        openat(h->dfd, STATE_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
     if (ff < 0) {
         if (errno == ENXIO)
             return hk_err_set(err, ESRCH, "container init is not waiting to start");
@@ -270,9 +275,20 @@ int container_start(const char *root, const char *id, struct hk_err *err)
     }
     if (write(ff, "0", 1) != 1)
         return hk_err_sys(err, errno, "write exec fifo");
-    if (unlinkat(dfd, STATE_FIFO, 0) < 0)
+    if (unlinkat(h->dfd, STATE_FIFO, 0) < 0)
         return hk_err_sys(err, errno, "remove exec fifo");
     return 0;
+}
+
+int container_start(const char *root, const char *id, struct hk_err *err)
+{
+    struct handle h;
+    int r = open_container(root, id, true, &h, err);
+    if (r < 0)
+        return r;
+    r = start_locked(&h, err);
+    handle_close(&h);
+    return r;
 }
 
 /* ------------------------------------------------------------ kill */
@@ -310,20 +326,19 @@ static int signal_container(int proc_fd, const struct hk_view *v, int sig, bool 
 
 int container_kill(const char *root, const char *id, int sig, bool all, struct hk_err *err)
 {
-    _cleanup_close_ int rfd = -EBADF, dfd = -EBADF, pfd = -EBADF;
-    int r = open_container(root, id, &rfd, &dfd, err);
+    struct handle h;
+    int r = open_container(root, id, false, &h, err);
     if (r < 0)
         return r;
-    if ((r = procfs_open(&pfd, err)) < 0)
-        return r;
     struct hk_view v;
-    if ((r = container_view_load(dfd, pfd, &v, err)) < 0)
-        return r;
-    if (v.status != HK_CREATED && v.status != HK_RUNNING && v.status != HK_PAUSED)
-        r = hk_err_set(err, ESRCH, "container not running");
-    else
-        r = signal_container(pfd, &v, sig, all, err);
-    container_view_clear(&v);
+    if ((r = container_view_load(h.dfd, h.pfd, &v, err)) == 0) {
+        if (v.status != HK_CREATED && v.status != HK_RUNNING && v.status != HK_PAUSED)
+            r = hk_err_set(err, ESRCH, "container not running");
+        else
+            r = signal_container(h.pfd, &v, sig, all, err);
+        container_view_clear(&v);
+    }
+    handle_close(&h);
     return r;
 }
 
@@ -350,16 +365,10 @@ static int kill_and_wait(int proc_fd, const struct hk_view *v, struct hk_err *er
     }
 }
 
-int container_delete(const char *root, const char *id, bool force, struct hk_err *err)
+static int delete_locked(const struct handle *h, const char *id, bool force, struct hk_err *err)
 {
-    _cleanup_close_ int rfd = -EBADF, dfd = -EBADF, pfd = -EBADF;
-    int r = open_container(root, id, &rfd, &dfd, err);
-    if (r < 0)
-        return r;
-    if ((r = state_dir_lock(dfd, true, err)) < 0)
-        return r;
-    if ((r = procfs_open(&pfd, err)) < 0)
-        return r;
+    int rfd = h->rfd, dfd = h->dfd, pfd = h->pfd;
+    int r = 0;
     struct hk_view v;
     struct hk_err e;
     if (container_view_load(dfd, pfd, &v, &e) < 0) {
@@ -396,5 +405,16 @@ int container_delete(const char *root, const char *id, bool force, struct hk_err
     if (r == 0)
         r = state_dir_remove(rfd, id, err);
     container_view_clear(&v);
+    return r;
+}
+
+int container_delete(const char *root, const char *id, bool force, struct hk_err *err)
+{
+    struct handle h;
+    int r = open_container(root, id, true, &h, err);
+    if (r < 0)
+        return r;
+    r = delete_locked(&h, id, force, err);
+    handle_close(&h);
     return r;
 }

@@ -209,6 +209,15 @@ int cg_prepare(const struct cg_layout *l, const char *id, const char *cgroups_pa
         _cleanup_free_ char *base = NULL;
         if (abs) {
             base = strdup(h->mount);
+        } else if (l->mode == CG_MODE_V2) {
+            /* Like runc on cgroup v2: relative to the parent of our own cgroup, which
+             * (unlike ours) holds no processes, so controllers can be enabled for the
+             * container (the no-internal-process rule). */
+            _cleanup_free_ char *own = path_join_abs("/", h->own);
+            char *slash = own ? strrchr(own, '/') : NULL;
+            if (slash)
+                slash[slash == own ? 1 : 0] = '\0';
+            base = own ? path_join_abs(h->mount, own + 1) : NULL;
         } else {
             base = path_join_abs(h->mount, h->own[0] == '/' ? h->own + 1 : h->own);
         }

@@ -358,6 +358,17 @@ static void test_cgroups_pure(void)
     TAP_OK(cg_prepare(&l, "ctr", "/a/b", &cg, &e) == 0, "cg_prepare absolute path");
     TAP_STR_EQ(cg.dirs[0].path, "/sys/fs/cgroup/memory/a/b", "absolute path from the mount");
     cg_clear(&cg);
+    struct cg_hier h2 = {.name = (char *)"", .mount = (char *)"/sys/fs/cgroup",
+                         .own = (char *)"/system.slice/foo.service", .mask = CG_UNIFIED};
+    struct cg_layout l2 = {.mode = CG_MODE_V2, .h = &h2, .n = 1};
+    TAP_OK(cg_prepare(&l2, "ctr", "", &cg, &e) == 0, "cg_prepare v2 default path");
+    TAP_STR_EQ(cg.dirs[0].path, "/sys/fs/cgroup/system.slice/ctr",
+               "v2: relative to the parent of our own cgroup (runc)");
+    cg_clear(&cg);
+    h2.own = (char *)"/";
+    TAP_OK(cg_prepare(&l2, "ctr", "sub/x", &cg, &e) == 0, "cg_prepare v2 from the root cgroup");
+    TAP_STR_EQ(cg.dirs[0].path, "/sys/fs/cgroup/sub/x", "v2: own cgroup / stays /");
+    cg_clear(&cg);
     TAP_OK(cg_prepare(&l, "ctr", "../../x", &cg, &e) == -EINVAL && strstr(e.msg, "'..'"),
            "'..' in cgroupsPath is refused");
     TAP_OK(cg_prepare(&l, "ctr", "/a/../../x", &cg, &e) == -EINVAL, "'..' inside is refused");

@@ -343,12 +343,19 @@ static void v2_enable_controllers(const char *mount, const char *leaf)
     }
 }
 
+/* Undo cg_create's mkdirs: leaves first, then the parents deepest first (they were
+ * recorded top-down), whatever order the array is in at the time of the failure. */
 static void remove_created(struct cg *cg)
 {
-    for (size_t i = cg->n_dirs; i-- > 0;) {
-        if (cg->dirs[i].created && rmdir(cg->dirs[i].path) < 0 && errno != ENOENT)
-            log_warn("remove cgroup %s: %s, ignoring", cg->dirs[i].path, strerror(errno));
-        cg->dirs[i].created = false;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = cg->n_dirs; i-- > 0;) {
+            struct cg_dir *d = &cg->dirs[i];
+            if (!d->created || (pass == 0) != (d->mask != 0))
+                continue;
+            if (rmdir(d->path) < 0 && errno != ENOENT)
+                log_warn("remove cgroup %s: %s, ignoring", d->path, strerror(errno));
+            d->created = false;
+        }
     }
 }
 

@@ -86,38 +86,31 @@ static void ctx_release(struct create_ctx *c)
 static int check_supported(const struct spec *s, struct hk_err *err)
 {
     const struct spec_process *pr = &s->process;
-    const char *f = NULL;
-    if (s->has_hooks) {
-        for (int k = 0; k < HOOK_KIND_COUNT; k++)
-            if (s->hooks.n_hooks[k])
-                f = "hooks";
-    }
-    if (!f && pr->terminal)
-        f = "process.terminal";
-    else if (!f && pr->apparmor_profile && *pr->apparmor_profile)
-        f = "process.apparmorProfile";
-    else if (!f && pr->selinux_label && *pr->selinux_label)
-        f = "process.selinuxLabel";
-    else if (!f && pr->scheduler.set)
-        f = "process.scheduler";
-    else if (!f && pr->io_priority.set)
-        f = "process.ioPriority";
-    else if (!f && (pr->exec_cpu_affinity.initial || pr->exec_cpu_affinity.final))
-        f = "process.execCPUAffinity";
-    else if (!f && s->linux.has_seccomp)
-        f = "linux.seccomp";
-    else if (!f && s->linux.mount_label && *s->linux.mount_label)
-        f = "linux.mountLabel";
-    else if (!f && s->linux.has_intel_rdt)
-        f = "linux.intelRdt";
-    else if (!f && s->linux.has_personality)
-        f = "linux.personality";
-    else if (!f && s->linux.has_memory_policy)
-        f = "linux.memoryPolicy";
-    else if (!f && s->linux.n_net_devices)
-        f = "linux.netDevices";
-    if (f)
-        return hk_err_set(err, ENOTSUP, "%s: not supported by husk yet", f);
+    const struct spec_linux *l = &s->linux;
+    size_t hooks = 0;
+    for (int k = 0; k < HOOK_KIND_COUNT; k++)
+        hooks += s->hooks.n_hooks[k];
+    const struct {
+        bool present;
+        const char *field;
+    } unsupported[] = {
+        {hooks > 0, "hooks"},
+        {pr->terminal, "process.terminal"},
+        {pr->apparmor_profile && *pr->apparmor_profile, "process.apparmorProfile"},
+        {pr->selinux_label && *pr->selinux_label, "process.selinuxLabel"},
+        {pr->scheduler.set, "process.scheduler"},
+        {pr->io_priority.set, "process.ioPriority"},
+        {pr->exec_cpu_affinity.initial || pr->exec_cpu_affinity.final, "process.execCPUAffinity"},
+        {l->has_seccomp, "linux.seccomp"},
+        {l->mount_label && *l->mount_label, "linux.mountLabel"},
+        {l->has_intel_rdt, "linux.intelRdt"},
+        {l->has_personality, "linux.personality"},
+        {l->has_memory_policy, "linux.memoryPolicy"},
+        {l->n_net_devices > 0, "linux.netDevices"},
+    };
+    for (size_t i = 0; i < HK_ARRAY_SIZE(unsupported); i++)
+        if (unsupported[i].present)
+            return hk_err_set(err, ENOTSUP, "%s: not supported by husk yet", unsupported[i].field);
     return 0;
 }
 
@@ -299,6 +292,34 @@ static int do_clone(struct create_ctx *c, struct hk_err *err)
     return 0;
 }
 
+/* The child closed the socket without reporting an error: say how it died. It is our child
+ * (stage-1 or the init), so it can be reaped here; the undo record then has nothing to kill. */
+static int child_died(struct create_ctx *c, struct hk_err *err)
+{
+    pid_t pid = c->stage1 > 0 ? c->stage1 : c->pid;
+    int status = 0;
+    pid_t w;
+    while ((w = waitpid(pid, &status, __WALL)) < 0 && errno == EINTR)
+        ;
+    if (w != pid)
+        return -err->code;
+    if (pid == c->stage1)
+        c->stage1 = 0;
+    else
+        c->u.child = 0;
+    const struct spec *s = c->p.spec;
+    bool mem_limit = s->linux.has_resources && s->linux.resources.has_memory &&
+                     s->linux.resources.memory.limit.set && s->linux.resources.memory.limit.v > 0;
+    if (WIFSIGNALED(status))
+        return hk_err_set(err, ECHILD, "container init was killed by signal %d (%s) during setup%s",
+                          WTERMSIG(status), strsignal(WTERMSIG(status)),
+                          WTERMSIG(status) == SIGKILL && mem_limit
+                              ? ": out of memory? linux.resources.memory.limit may be too low"
+                              : "");
+    return hk_err_set(err, ECHILD, "container init exited with status %d during setup",
+                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
 /* Parent side of the sync protocol, until the init reports ready. */
 static int drive_setup(struct create_ctx *c, struct hk_err *err)
 {
@@ -349,6 +370,12 @@ static int drive_setup(struct create_ctx *c, struct hk_err *err)
             0)
         return r;
     return sync_expect(c->sync_fd, SYNC_READY, &m, err);
+}
+
+static int drive_setup_checked(struct create_ctx *c, struct hk_err *err)
+{
+    int r = drive_setup(c, err);
+    return r == -ECHILD ? child_died(c, err) : r;
 }
 
 static int write_state(struct create_ctx *c, struct hk_err *err)
@@ -460,7 +487,7 @@ static int create_common(struct create_ctx *c, struct hk_err *err)
     if ((r = do_clone(c, err)) < 0)
         goto fail;
     phase(&ph);
-    if ((r = drive_setup(c, err)) < 0)
+    if ((r = drive_setup_checked(c, err)) < 0)
         goto fail;
     phase(&ph);
     if ((r = write_state(c, err)) < 0)

@@ -64,7 +64,7 @@ int sync_expect(int fd, enum sync_type type, struct sync_msg *m, struct hk_err *
     for (;;) {
         int r = sync_recv(fd, m);
         if (r == -EPIPE)
-            return hk_err_set(err, EPIPE, "container init exited during setup");
+            return hk_err_set(err, ECHILD, "container init exited during setup");
         if (r < 0)
             return hk_err_sys(err, -r, "read from container init");
         if (m->type == SYNC_LOG) {

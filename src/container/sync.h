@@ -33,7 +33,8 @@ int sync_send(int fd, enum sync_type type, int32_t code, int64_t value, const ch
 /* Receive one message; -EPIPE on EOF (peer closed or exec'd). */
 int sync_recv(int fd, struct sync_msg *m);
 /* Receive until a message of `type` arrives (errors from the peer are turned into err,
- * log records are re-emitted). */
+ * log records are re-emitted). -ECHILD: the peer closed its end without a word (it died;
+ * the child never reports ECHILD itself). */
 int sync_expect(int fd, enum sync_type type, struct sync_msg *m, struct hk_err *err);
 /* Child side: report err and never return. */
 _Noreturn void sync_fail(int fd, const struct hk_err *err);

@@ -604,6 +604,15 @@ class Ctx:
         b.save()
         return self.husk("create", "-b", b.path, *flags, cid, **kw)
 
+    def created(self, b, cid, *flags, start=False, **kw):
+        """create (and optionally start) b as cid; both must succeed. Returns the state."""
+        r = self.create(b, cid, *flags, **kw)
+        assert r.rc == 0, r
+        if start:
+            r = self.husk("start", cid)
+            assert r.rc == 0, r
+        return self.state(cid)
+
     def state(self, cid, rt=None):
         r = (rt or self.husk)("state", cid)
         assert r.rc == 0, r
@@ -624,6 +633,16 @@ class Ctx:
             return []
 
     # -- checks
+    def refused(self, b, *needles, cmd="run", flags=(), cid=None):
+        """b must be refused by `husk <cmd>`: one error line naming every needle, exit 1,
+        and nothing left behind. Returns the error message."""
+        cid = cid or self.cid()
+        b.save()
+        r = self.husk(cmd, "-b", b.path, *flags, cid)
+        msg = assert_one_error(r, *needles)
+        self.assert_nothing_left(b, cid)
+        return msg
+
     def assert_nothing_left(self, b, cid, allow_pids=()):
         """After a failed create/run: no state dir, no cgroup, no mount, no process."""
         problems = []

@@ -11,14 +11,8 @@ from huskit import assert_one_error, cgroup_dirs, mounts_under, parse_mountinfo
 
 
 def refused(ctx, b, *needles, cmd="run", cid=None):
-    cid = cid or ctx.cid()
-    b.save()
-    if cmd == "run":
-        r = ctx.husk("run", "-b", b.path, cid)
-    else:
-        r = ctx.husk("create", "-b", b.path, cid)
-    msg = assert_one_error(r, *needles)
-    ctx.assert_nothing_left(b, cid)
+    """ctx.refused, and the state root holds nothing at all afterwards."""
+    msg = ctx.refused(b, *needles, cmd=cmd, cid=cid)
     assert not ctx.root.exists() or list(ctx.root.iterdir()) == [], list(ctx.root.iterdir())
     return msg
 
